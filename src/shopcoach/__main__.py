@@ -1,0 +1,5 @@
+"""``python -m shopcoach`` runs the CLI."""
+
+from shopcoach.cli import main
+
+main()

@@ -1,0 +1,37 @@
+"""API-key authentication as a FastAPI dependency: ``Depends(require("ingest"))``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Request
+
+from shopcoach.errors import MissingKey
+from shopcoach.keys import KeyInfo, verify_key
+from shopcoach.store.engine import Database
+
+
+def presented_key(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return request.headers.get("x-api-key") or None
+
+
+def require(scope: str) -> Callable[[Request], KeyInfo]:
+    """A dependency that returns the caller's key info, or raises 401/403."""
+
+    def dependency(request: Request) -> KeyInfo:
+        key = presented_key(request)
+        if key is None:
+            raise MissingKey(
+                "This endpoint needs an API key.",
+                hint="Send 'Authorization: Bearer <key>'; create a key with "
+                f"`shopcoach keys create --scope {scope}`.",
+            )
+        db: Database = request.app.state.db
+        with db.begin() as conn:
+            return verify_key(conn, key, scope)
+
+    dependency.__name__ = f"require_{scope}"
+    return dependency

@@ -1,0 +1,68 @@
+"""The ``shopcoach`` command line: a thin Typer layer over the library.
+
+Each command parses its arguments, makes one library call, and renders the result with
+Rich. Domain errors become a red message plus a hint and exit code 1 (see ``main``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from shopcoach.cli import capture, db, keys, stores
+from shopcoach.cli.common import console, err_console, state
+from shopcoach.errors import ShopcoachError
+
+app = typer.Typer(
+    name="shopcoach",
+    help="Keep your e-commerce AI support agent improving week after week.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    database_url: Annotated[
+        str | None,
+        typer.Option("--db", help="Database URL (default: SQLite in the data dir).",
+                     envvar="SHOPCOACH_DATABASE_URL", show_envvar=True),
+    ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="Data folder (default .shopcoach).",
+                     envvar="SHOPCOACH_DATA_DIR", show_envvar=True),
+    ] = None,
+) -> None:
+    state.overrides = {"database_url": database_url, "data_dir": data_dir}
+    state.ctx = ctx
+
+
+app.add_typer(db.app, name="db")
+app.add_typer(stores.app, name="stores")
+app.add_typer(keys.app, name="keys")
+app.add_typer(capture.ingest_app, name="ingest")
+app.command("init")(db.init)
+app.command("stats")(capture.stats)
+app.command("show")(capture.show)
+app.command("serve")(capture.serve)
+app.command("audit")(keys.audit_log)
+
+
+def main() -> None:
+    """Console-script entry point: run the app, turning domain errors into messages."""
+    try:
+        app()
+    except ShopcoachError as exc:
+        err_console.print(f"[bold red]Error:[/] {exc.message}")
+        if exc.hint:
+            err_console.print(f"[yellow]Hint:[/] {exc.hint}")
+        sys.exit(1)
+
+
+__all__ = ["app", "console", "main"]

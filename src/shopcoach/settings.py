@@ -1,0 +1,132 @@
+"""Settings: one pydantic-settings class, ``SHOPCOACH_`` prefix.
+
+Precedence: explicit argument > environment variable > config file > default. The config
+file is TOML, read from ``SHOPCOACH_CONFIG`` or ``<data_dir>/shopcoach.toml`` when present.
+Every field has a default and a description; ``docs/settings.md`` lists them all and
+``tests/test_docs.py`` fails when one is missing there.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from shopcoach.errors import ConfigError
+
+CONFIG_FILE_NAME = "shopcoach.toml"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration for the CLI, the API server and the library."""
+
+    model_config = SettingsConfigDict(env_prefix="SHOPCOACH_", extra="forbid")
+
+    data_dir: Path = Field(
+        default=Path(".shopcoach"),
+        description="Folder for the embedded SQLite database, import checkpoints and "
+        "indexes. Relative paths are taken from the working directory.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the store, e.g. "
+        "postgresql+psycopg://user@host/db. Default: SQLite file <data_dir>/shopcoach.db.",
+    )
+    default_store: str = Field(
+        default="default",
+        description="Store (tenant) slug used when a command or record names none.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `shopcoach serve` binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `shopcoach serve` uses.")
+    max_batch_records: int = Field(
+        default=1000,
+        ge=1,
+        description="Most records one HTTP ingest batch may carry; larger batches get 413.",
+    )
+    max_body_bytes: int = Field(
+        default=20_000_000,
+        ge=1024,
+        description="Largest HTTP request body accepted, in bytes; larger bodies get 413.",
+    )
+    import_chunk_size: int = Field(
+        default=1000,
+        ge=1,
+        description="Records per transaction in file imports; each committed chunk is "
+        "checkpointed so a killed import resumes after it.",
+    )
+    log_level: str = Field(default="INFO", description="Python logging level for the server.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlSource(settings_cls))
+
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to the SQLite file in ``data_dir``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'shopcoach.db').resolve()}"
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """Reads the TOML config file, if there is one."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ returns everything at once
+
+    def __call__(self) -> dict[str, Any]:
+        path = config_file_path()
+        if path is None:
+            return {}
+        try:
+            with path.open("rb") as fh:
+                data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(
+                f"The config file {path} is not valid TOML: {exc}.",
+                hint="Fix the file or point SHOPCOACH_CONFIG at another one.",
+            ) from exc
+        section = data.get("shopcoach", data)
+        return dict(section)
+
+
+def config_file_path() -> Path | None:
+    """The config file in use: ``SHOPCOACH_CONFIG``, else ``<data_dir>/shopcoach.toml``."""
+    explicit = os.environ.get("SHOPCOACH_CONFIG")
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(
+                f"SHOPCOACH_CONFIG names {path}, which does not exist.",
+                hint="Create the file or unset SHOPCOACH_CONFIG.",
+            )
+        return path
+    data_dir = Path(os.environ.get("SHOPCOACH_DATA_DIR", ".shopcoach"))
+    candidate = data_dir / CONFIG_FILE_NAME
+    return candidate if candidate.is_file() else None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings, turning pydantic's errors into a :class:`ConfigError` with a fix."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**clean)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(
+            f"Invalid Shopcoach settings: {problems}.",
+            hint="Check the SHOPCOACH_* environment variables and the config file "
+            "(see docs/settings.md).",
+        ) from exc

@@ -1,0 +1,1 @@
+"""The store: schema, migrations and the engine factory (``open_store``)."""

@@ -1,0 +1,34 @@
+"""Small SQL helpers shared by the bulk paths: dialect-aware INSERT, chunked IN lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+T = TypeVar("T")
+
+# SQLite before 3.32 allowed 999 variables per statement; stay well under every limit.
+IN_CHUNK = 500
+
+
+def insert_for(conn: sa.Connection, table: sa.Table) -> Any:
+    """An INSERT that supports ``on_conflict_do_nothing`` on SQLite and PostgreSQL."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    if conn.dialect.name == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"Shopcoach supports SQLite and PostgreSQL, not {conn.dialect.name}")
+
+
+def chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def utcnow() -> datetime:
+    """Now, as naive UTC (how times are stored)."""
+    return datetime.now(UTC).replace(tzinfo=None)

@@ -1,0 +1,177 @@
+"""The relational schema, as SQLAlchemy Core tables.
+
+Core rather than ORM classes: every bulk path (import, scoring, metrics) is set-based SQL,
+and Core tables are what those statements are built from. The migrations in
+``store/migrations`` create exactly these tables; ``tests/store/test_migrations.py`` checks
+that the two agree.
+
+Times are stored as naive UTC. JSON columns are JSONB on PostgreSQL and TEXT on SQLite.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Json = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+# BIGINT on PostgreSQL; INTEGER on SQLite so that it aliases the rowid and autoincrements.
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+stores = sa.Table(
+    "stores",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("slug", sa.String(200), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("customer_salt", sa.String(64), nullable=False),
+    sa.Column("redaction_policy", Json, nullable=False),
+    sa.Column("settings", Json, nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+)
+
+agent_versions = sa.Table(
+    "agent_versions",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("store_id", BigId, sa.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("label", sa.String(200), nullable=False),
+    sa.Column("model", sa.String(200)),
+    sa.Column("prompt", sa.Text()),
+    sa.Column("config", Json, nullable=False),
+    sa.Column("knowledge_snapshot", sa.String(200)),
+    # draft | active | retired | observed (first seen in captured traffic, not created here)
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.UniqueConstraint("store_id", "label"),
+)
+
+conversations = sa.Table(
+    "conversations",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("store_id", BigId, sa.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("external_id", sa.String(200), nullable=False),
+    sa.Column("channel", sa.String(20), nullable=False),
+    sa.Column("customer_hash", sa.String(64)),
+    sa.Column("started_at", sa.DateTime(), nullable=False),
+    sa.Column("ended_at", sa.DateTime()),
+    sa.Column("handled_by", sa.String(10), nullable=False),
+    sa.Column(
+        "agent_version_id", BigId, sa.ForeignKey("agent_versions.id", ondelete="SET NULL")
+    ),
+    sa.Column("intent", sa.String(200)),
+    sa.Column("confidence", sa.Float()),
+    sa.Column("outcome", sa.String(20)),
+    sa.Column("csat", sa.SmallInteger()),
+    sa.Column("language", sa.String(16)),
+    sa.Column("tags", Json, nullable=False),
+    sa.Column("metadata", Json, nullable=False),
+    sa.Column("message_count", sa.Integer(), nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("ingested_at", sa.DateTime(), nullable=False),
+    sa.Column("updated_at", sa.DateTime(), nullable=False),
+    sa.UniqueConstraint("store_id", "external_id"),
+    sa.Index(None, "store_id", "started_at"),
+)
+
+messages = sa.Table(
+    "messages",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column(
+        "conversation_id",
+        BigId,
+        sa.ForeignKey("conversations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("seq", sa.Integer(), nullable=False),
+    sa.Column("role", sa.String(10), nullable=False),
+    sa.Column("text", sa.Text(), nullable=False),
+    sa.Column("sent_at", sa.DateTime(), nullable=False),
+    sa.Column("latency_ms", sa.Float()),
+    sa.Column("citations", Json),
+    sa.Column("tool_calls", Json),
+    sa.Column("redactions", Json),
+    sa.UniqueConstraint("conversation_id", "seq"),
+)
+
+signals = sa.Table(
+    "signals",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("store_id", BigId, sa.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("external_id", sa.String(200), nullable=False),
+    sa.Column("type", sa.String(30), nullable=False),
+    sa.Column("value", sa.Float()),
+    sa.Column("occurred_at", sa.DateTime(), nullable=False),
+    # Kept as text so a signal may arrive before its conversation; conversation_id is filled
+    # in (set-based) when the conversation is captured.
+    sa.Column("conversation_external_id", sa.String(200)),
+    sa.Column(
+        "conversation_id", BigId, sa.ForeignKey("conversations.id", ondelete="SET NULL")
+    ),
+    sa.Column("message_index", sa.Integer()),
+    sa.Column("source", sa.String(100), nullable=False),
+    sa.Column("context", Json, nullable=False),
+    sa.Column("ingested_at", sa.DateTime(), nullable=False),
+    sa.UniqueConstraint("store_id", "external_id"),
+    sa.Index(None, "store_id", "conversation_external_id"),
+    sa.Index(None, "store_id", "type", "occurred_at"),
+    sa.Index(None, "conversation_id"),
+)
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("store_id", BigId, sa.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("prefix", sa.String(20), nullable=False, unique=True),
+    sa.Column("key_hash", sa.String(64), nullable=False),
+    sa.Column("scopes", sa.String(100), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.Column("last_used_at", sa.DateTime()),
+    sa.Column("revoked_at", sa.DateTime()),
+)
+
+# Append-only: the migration installs triggers that refuse UPDATE and DELETE.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(100), nullable=False),
+    # No foreign key: the log outlives what it talks about, and a cascade would be an UPDATE.
+    sa.Column("store_id", BigId),
+    sa.Column("target", sa.String(300)),
+    sa.Column("details", Json, nullable=False),
+)
+
+import_checkpoints = sa.Table(
+    "import_checkpoints",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("store_id", BigId, sa.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("source_key", sa.String(64), nullable=False),
+    sa.Column("source_name", sa.String(1000), nullable=False),
+    sa.Column("byte_offset", sa.BigInteger(), nullable=False),
+    sa.Column("line_no", sa.BigInteger(), nullable=False),
+    sa.Column("accepted", sa.BigInteger(), nullable=False),
+    sa.Column("rejected", sa.BigInteger(), nullable=False),
+    sa.Column("updated_at", sa.DateTime(), nullable=False),
+    sa.Column("finished_at", sa.DateTime()),
+    sa.UniqueConstraint("store_id", "kind", "source_key"),
+)
