@@ -63,11 +63,15 @@ def make_conversation(i: int, rng: random.Random) -> dict[str, Any]:
             msg["citations"] = [{"source": "article", "id": "returns-policy"}]
         msgs.append(msg)
     return {
-        "external_id": f"bench-{i:08d}", "channel": rng.choice(["chat", "email", "whatsapp"]),
+        "external_id": f"bench-{i:08d}",
+        "channel": rng.choice(["chat", "email", "whatsapp"]),
         "customer_id": f"cust-{rng.randrange(20_000):05d}",
-        "started_at": start.isoformat().replace("+00:00", "Z"), "handled_by": "ai",
-        "agent_version": rng.choice(["v1", "v2"]), "intent": "track_order",
-        "confidence": round(rng.random(), 3), "outcome": rng.choice(["resolved", "escalated"]),
+        "started_at": start.isoformat().replace("+00:00", "Z"),
+        "handled_by": "ai",
+        "agent_version": rng.choice(["v1", "v2"]),
+        "intent": "track_order",
+        "confidence": round(rng.random(), 3),
+        "outcome": rng.choice(["resolved", "escalated"]),
         "messages": msgs,
     }
 
@@ -93,8 +97,11 @@ def fresh_db(url: str | None, tmp: Path, name: str) -> str:
         schema = f"bench_{uuid.uuid4().hex[:8]}"
         with sa.create_engine(url).begin() as conn:
             conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-        url = make_url(url).update_query_dict(
-            {"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+        url = (
+            make_url(url)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
     db = open_store(url, check=False)
     upgrade(db.engine)
     with db.begin() as conn:
@@ -143,26 +150,57 @@ def raw_executemany(path: Path, url: str) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started}
 
 
-def _raw_chunk(conn: sqlite3.Connection, batch: list[dict[str, Any]], conv_id: int,
-               now: str) -> int:
+def _raw_chunk(
+    conn: sqlite3.Connection, batch: list[dict[str, Any]], conv_id: int, now: str
+) -> int:
     conv_rows, msg_rows = [], []
     for c in batch:
         conv_id += 1
-        conv_rows.append((conv_id, 1, c["external_id"], c["channel"], c["customer_id"],
-                          c["started_at"], c["handled_by"], c["intent"], c["confidence"],
-                          c["outcome"], "[]", "{}", len(c["messages"]), "x", now, now))
+        conv_rows.append(
+            (
+                conv_id,
+                1,
+                c["external_id"],
+                c["channel"],
+                c["customer_id"],
+                c["started_at"],
+                c["handled_by"],
+                c["intent"],
+                c["confidence"],
+                c["outcome"],
+                "[]",
+                "{}",
+                len(c["messages"]),
+                "x",
+                now,
+                now,
+            )
+        )
         for seq, m in enumerate(c["messages"]):
-            msg_rows.append((conv_id, seq, m["role"], m["text"], m["sent_at"],
-                             m.get("latency_ms"), orjson.dumps(m.get("citations")).decode()))
+            msg_rows.append(
+                (
+                    conv_id,
+                    seq,
+                    m["role"],
+                    m["text"],
+                    m["sent_at"],
+                    m.get("latency_ms"),
+                    orjson.dumps(m.get("citations")).decode(),
+                )
+            )
     with conn:
         conn.executemany(
             "INSERT INTO conversations (id, store_id, external_id, channel, customer_hash, "
             "started_at, handled_by, intent, confidence, outcome, tags, metadata, "
             "message_count, content_hash, ingested_at, updated_at) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", conv_rows)
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            conv_rows,
+        )
         conn.executemany(
             "INSERT INTO messages (conversation_id, seq, role, text, sent_at, latency_ms, "
-            "citations) VALUES (?,?,?,?,?,?,?)", msg_rows)
+            "citations) VALUES (?,?,?,?,?,?,?)",
+            msg_rows,
+        )
     return conv_id
 
 
@@ -170,13 +208,17 @@ def http_client(path: Path, url: str, key: str, batch_size: int) -> dict[str, An
     import httpx
 
     lines = path.read_bytes().splitlines()
-    bodies = [b'{"conversations":[' + b",".join(lines[i:i + batch_size]) + b"]}"
-              for i in range(0, len(lines), batch_size)]
+    bodies = [
+        b'{"conversations":[' + b",".join(lines[i : i + batch_size]) + b"]}"
+        for i in range(0, len(lines), batch_size)
+    ]
     latencies = []
     started = time.perf_counter()
-    with httpx.Client(base_url=url, timeout=120,
-                      headers={"Authorization": f"Bearer {key}",
-                               "Content-Type": "application/json"}) as client:
+    with httpx.Client(
+        base_url=url,
+        timeout=120,
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+    ) as client:
         for body in bodies:
             t0 = time.perf_counter()
             r = client.post("/api/v1/ingest/conversations", content=body)
@@ -184,13 +226,17 @@ def http_client(path: Path, url: str, key: str, batch_size: int) -> dict[str, An
             latencies.append(time.perf_counter() - t0)
     seconds = time.perf_counter() - started
     latencies.sort()
-    return {"seconds": seconds, "batch_p50_ms": 1000 * latencies[len(latencies) // 2],
-            "batch_p95_ms": 1000 * latencies[int(len(latencies) * 0.95)]}
+    return {
+        "seconds": seconds,
+        "batch_p50_ms": 1000 * latencies[len(latencies) // 2],
+        "batch_p95_ms": 1000 * latencies[int(len(latencies) * 0.95)],
+    }
 
 
 def run_child(*argv: str) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, __file__, "--child", *argv], capture_output=True,
-                         text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", *argv], capture_output=True, text=True, check=False
+    )
     if out.returncode != 0:
         raise SystemExit(f"scenario {argv} failed:\n{out.stderr}")
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
@@ -210,13 +256,16 @@ def bench_http(n_file: Path, tmp: Path, batch: int) -> dict[str, Any]:
     url = fresh_db(None, tmp, "http")
     db = open_store(url)
     with db.begin() as conn:
-        key, _ = create_key(conn, get_store(conn, "default").id, "bench", ["ingest"],
-                            actor="bench")
+        key, _ = create_key(conn, get_store(conn, "default").id, "bench", ["ingest"], actor="bench")
     db.close()
     port = free_port()
     env = {**os.environ, "SHOPCOACH_DATABASE_URL": url, "SHOPCOACH_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen([sys.executable, "-m", "shopcoach", "serve", "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "shopcoach", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         import httpx
 
@@ -226,9 +275,18 @@ def bench_http(n_file: Path, tmp: Path, batch: int) -> dict[str, Any]:
                 break
             except httpx.HTTPError:
                 time.sleep(0.05)
-        return run_child("--scenario", "http", "--file", str(n_file),
-                         "--url", f"http://127.0.0.1:{port}", "--key", key,
-                         "--batch", str(batch))
+        return run_child(
+            "--scenario",
+            "http",
+            "--file",
+            str(n_file),
+            "--url",
+            f"http://127.0.0.1:{port}",
+            "--key",
+            key,
+            "--batch",
+            str(batch),
+        )
     finally:
         server.terminate()
         server.wait(10)
@@ -258,33 +316,74 @@ def main() -> None:
         t0 = time.perf_counter()
         write_file(data, args.n)
         size_mb = data.stat().st_size / 1e6
-        print(f"generated {args.n:,} conversations x 6 messages ({size_mb:,.0f} MB) "
-              f"in {time.perf_counter() - t0:.1f}s")
+        print(
+            f"generated {args.n:,} conversations x 6 messages ({size_mb:,.0f} MB) "
+            f"in {time.perf_counter() - t0:.1f}s"
+        )
         rows: list[tuple[str, dict[str, Any]]] = []
         small = tmp / "quarter.jsonl"
         write_file(small, args.n // 4)
-        rows.append((f"file import, SQLite, n/4={args.n // 4:,}",
-                     run_child("--scenario", "import", "--file", str(small),
-                               "--db", fresh_db(None, tmp, "quarter"))))
-        rows.append(("file import, SQLite", run_child(
-            "--scenario", "import", "--file", str(data), "--db", fresh_db(None, tmp, "sqlite"))))
-        rows.append(("raw executemany, SQLite", run_child(
-            "--scenario", "raw", "--file", str(data), "--db", fresh_db(None, tmp, "raw"))))
+        rows.append(
+            (
+                f"file import, SQLite, n/4={args.n // 4:,}",
+                run_child(
+                    "--scenario",
+                    "import",
+                    "--file",
+                    str(small),
+                    "--db",
+                    fresh_db(None, tmp, "quarter"),
+                ),
+            )
+        )
+        rows.append(
+            (
+                "file import, SQLite",
+                run_child(
+                    "--scenario",
+                    "import",
+                    "--file",
+                    str(data),
+                    "--db",
+                    fresh_db(None, tmp, "sqlite"),
+                ),
+            )
+        )
+        rows.append(
+            (
+                "raw executemany, SQLite",
+                run_child(
+                    "--scenario", "raw", "--file", str(data), "--db", fresh_db(None, tmp, "raw")
+                ),
+            )
+        )
         if not args.skip_postgres:
-            rows.append(("file import, PostgreSQL", run_child(
-                "--scenario", "import", "--file", str(data),
-                "--db", fresh_db(args.pg_url, tmp, "pg"))))
+            rows.append(
+                (
+                    "file import, PostgreSQL",
+                    run_child(
+                        "--scenario",
+                        "import",
+                        "--file",
+                        str(data),
+                        "--db",
+                        fresh_db(args.pg_url, tmp, "pg"),
+                    ),
+                )
+            )
         if not args.skip_http:
-            rows.append((f"HTTP batches of {args.batch}, SQLite", bench_http(data, tmp,
-                                                                             args.batch)))
+            rows.append(
+                (f"HTTP batches of {args.batch}, SQLite", bench_http(data, tmp, args.batch))
+            )
 
     print(f"\n{'scenario':40} {'conv/s':>10} {'msg/s':>10} {'seconds':>8} {'peak RSS':>9}")
     for name, r in rows:
         n = args.n // 4 if "n/4" in name else args.n
-        extra = "".join(f"  {k}={v:.1f}" for k, v in r.items()
-                        if k.startswith("batch_"))
-        print(f"{name:40} {n / r['seconds']:>10,.0f} {6 * n / r['seconds']:>10,.0f} "
-              f"{r['seconds']:>8.2f} {r['peak_rss_mb']:>7.0f}MB{extra}")
+        extra = "".join(f"  {k}={v:.1f}" for k, v in r.items() if k.startswith("batch_"))
+        print(
+            f"{name:40} {n / r['seconds']:>10,.0f} {6 * n / r['seconds']:>10,.0f} "
+            f"{r['seconds']:>8.2f} {r['peak_rss_mb']:>7.0f}MB{extra}"
+        )
     by = dict(rows)
     ratio = by["file import, SQLite"]["seconds"] / by["raw executemany, SQLite"]["seconds"]
     print(f"\nimport / raw executemany time ratio (SQLite): {ratio:.2f}x")

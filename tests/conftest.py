@@ -106,13 +106,26 @@ def conversation(external_id: str = "c-1", **overrides: Any) -> dict[str, Any]:
         "outcome": "resolved",
         "csat": 5,
         "messages": [
-            {"role": "customer", "text": "Where is order #10234?",
-             "sent_at": "2026-11-02T10:15:00Z"},
-            {"role": "ai", "text": "Order #10234 shipped with UPS on Nov 1.",
-             "sent_at": "2026-11-02T10:15:02Z", "latency_ms": 1800,
-             "citations": [{"source": "order", "id": "10234"}],
-             "tool_calls": [{"name": "lookup_order", "arguments": {"order_number": "10234"},
-                             "result": {"status": "shipped"}, "latency_ms": 85}]},
+            {
+                "role": "customer",
+                "text": "Where is order #10234?",
+                "sent_at": "2026-11-02T10:15:00Z",
+            },
+            {
+                "role": "ai",
+                "text": "Order #10234 shipped with UPS on Nov 1.",
+                "sent_at": "2026-11-02T10:15:02Z",
+                "latency_ms": 1800,
+                "citations": [{"source": "order", "id": "10234"}],
+                "tool_calls": [
+                    {
+                        "name": "lookup_order",
+                        "arguments": {"order_number": "10234"},
+                        "result": {"status": "shipped"},
+                        "latency_ms": 85,
+                    }
+                ],
+            },
             {"role": "customer", "text": "great thanks", "sent_at": "2026-11-02T10:16:00Z"},
         ],
     }
@@ -121,8 +134,13 @@ def conversation(external_id: str = "c-1", **overrides: Any) -> dict[str, Any]:
 
 
 def signal(external_id: str = "s-1", **overrides: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {"external_id": external_id, "type": "csat", "value": 4,
-                            "occurred_at": "2026-11-02T10:20:00Z", "conversation_id": "c-1",
-                            "source": "survey"}
+    base: dict[str, Any] = {
+        "external_id": external_id,
+        "type": "csat",
+        "value": 4,
+        "occurred_at": "2026-11-02T10:20:00Z",
+        "conversation_id": "c-1",
+        "source": "survey",
+    }
     base.update(overrides)
     return base

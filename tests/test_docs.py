@@ -29,11 +29,16 @@ def test_every_setting_is_documented(name: str) -> None:
     assert Settings.model_fields[name].description, f"{name} has no description"
 
 
-
-@pytest.mark.parametrize("model,section", [
-    (ConversationIn, "## Conversation"), (MessageIn, "### Message"),
-    (Citation, "### Citation"), (ToolCall, "### Tool call"), (SignalIn, "## Signal"),
-])
+@pytest.mark.parametrize(
+    "model,section",
+    [
+        (ConversationIn, "## Conversation"),
+        (MessageIn, "### Message"),
+        (Citation, "### Citation"),
+        (ToolCall, "### Tool call"),
+        (SignalIn, "## Signal"),
+    ],
+)
 def test_every_schema_field_is_documented(model: type[BaseModel], section: str) -> None:
     body = SCHEMA_DOC.split(section, 1)[1]
     table = body.split("\n\n", 2)[1]  # the first table after the heading

@@ -23,11 +23,24 @@ def test_readme_names_the_two_commands() -> None:
 @pytest.mark.slow
 def test_quickstart_runs_in_a_fresh_checkout(tmp_path: Path) -> None:
     copy = tmp_path / "shopcoach"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(
-        ".venv", ".git", ".shopcoach", "__pycache__", "*.egg-info", ".pytest_cache",
-        ".mypy_cache", ".ruff_cache", ".hypothesis"))
-    result = subprocess.run(["bash", "scripts/quickstart.sh"], cwd=copy, capture_output=True,
-                            text=True, timeout=900)
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".venv",
+            ".git",
+            ".shopcoach",
+            "__pycache__",
+            "*.egg-info",
+            ".pytest_cache",
+            ".mypy_cache",
+            ".ruff_cache",
+            ".hypothesis",
+        ),
+    )
+    result = subprocess.run(
+        ["bash", "scripts/quickstart.sh"], cwd=copy, capture_output=True, text=True, timeout=900
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "Store: default (created)" in out

@@ -49,7 +49,9 @@ def record(
     )
 
 
-def entries(conn: sa.Connection, *, store_id: int | None = None, limit: int = 100) -> list[AuditEntry]:
+def entries(
+    conn: sa.Connection, *, store_id: int | None = None, limit: int = 100
+) -> list[AuditEntry]:
     """The newest entries first."""
     stmt = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
     if store_id is not None:

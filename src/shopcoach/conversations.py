@@ -28,8 +28,9 @@ def get_conversation(conn: sa.Connection, store_id: int, external_id: str) -> di
         sa.select(messages).where(messages.c.conversation_id == m["id"]).order_by(messages.c.seq)
     )
     sigs = conn.execute(
-        sa.select(signals).where(signals.c.conversation_id == m["id"]).order_by(
-            signals.c.occurred_at, signals.c.id)
+        sa.select(signals)
+        .where(signals.c.conversation_id == m["id"])
+        .order_by(signals.c.occurred_at, signals.c.id)
     )
     iso = _iso
     return {
@@ -48,15 +49,28 @@ def get_conversation(conn: sa.Connection, store_id: int, external_id: str) -> di
         "tags": m["tags"],
         "metadata": m["metadata"],
         "messages": [
-            {"seq": r.seq, "role": r.role, "text": r.text, "sent_at": iso(r.sent_at),
-             "latency_ms": r.latency_ms, "citations": r.citations or [],
-             "tool_calls": r.tool_calls or [], "redactions": r.redactions or {}}
+            {
+                "seq": r.seq,
+                "role": r.role,
+                "text": r.text,
+                "sent_at": iso(r.sent_at),
+                "latency_ms": r.latency_ms,
+                "citations": r.citations or [],
+                "tool_calls": r.tool_calls or [],
+                "redactions": r.redactions or {},
+            }
             for r in msgs
         ],
         "signals": [
-            {"external_id": r.external_id, "type": r.type, "value": r.value,
-             "occurred_at": iso(r.occurred_at), "message_index": r.message_index,
-             "source": r.source, "context": r.context}
+            {
+                "external_id": r.external_id,
+                "type": r.type,
+                "value": r.value,
+                "occurred_at": iso(r.occurred_at),
+                "message_index": r.message_index,
+                "source": r.source,
+                "context": r.context,
+            }
             for r in sigs
         ],
     }

@@ -75,8 +75,14 @@ def create_key(
             created_at=utcnow(),
         )
     )
-    audit.record(conn, actor, "key.create", store_id=store_id, target=prefix,
-                 details={"name": name, "scopes": list(scope_tuple)})
+    audit.record(
+        conn,
+        actor,
+        "key.create",
+        store_id=store_id,
+        target=prefix,
+        details={"name": name, "scopes": list(scope_tuple)},
+    )
     return f"sc_{prefix}_{secret}", get_key(conn, prefix)
 
 
@@ -104,8 +110,10 @@ def _info(row: sa.Row[tuple[object, ...]]) -> KeyInfo:
 def get_key(conn: sa.Connection, prefix: str) -> KeyInfo:
     row = conn.execute(_select().where(api_keys.c.prefix == prefix)).first()
     if row is None:
-        raise NotFound(f"There is no API key with prefix {prefix!r}.",
-                       hint="List keys with `shopcoach keys list`.")
+        raise NotFound(
+            f"There is no API key with prefix {prefix!r}.",
+            hint="List keys with `shopcoach keys list`.",
+        )
     return _info(row)
 
 
@@ -151,8 +159,7 @@ def verify_key(conn: sa.Connection, presented: str, scope: str) -> KeyInfo:
         )
     if not info.allows(scope):
         raise ScopeDenied(
-            f"The API key {prefix} has scopes {', '.join(info.scopes)}, but this needs "
-            f"'{scope}'.",
+            f"The API key {prefix} has scopes {', '.join(info.scopes)}, but this needs '{scope}'.",
             hint=f"Create a key with --scope {scope}.",
         )
     now = utcnow()

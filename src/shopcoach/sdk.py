@@ -91,9 +91,13 @@ class Client:
         self._http: httpx.Client | None = None
         if self.enabled:
             self._http = httpx.Client(
-                base_url=self.base_url, timeout=timeout, transport=transport,
-                headers={"Authorization": f"Bearer {self.api_key}",
-                         "Content-Type": "application/json"},
+                base_url=self.base_url,
+                timeout=timeout,
+                transport=transport,
+                headers={
+                    "Authorization": f"Bearer {self.api_key}",
+                    "Content-Type": "application/json",
+                },
             )
             self._thread = threading.Thread(target=self._run, name="shopcoach-sdk", daemon=True)
             self._thread.start()
@@ -107,17 +111,26 @@ class Client:
 
     def _config_ok(self) -> bool:
         if not self.base_url:
-            self._warn_once("config", "Shopcoach capture is disabled: no server URL. Pass "
-                            "base_url= or set SHOPCOACH_URL (e.g. http://127.0.0.1:8000).")
+            self._warn_once(
+                "config",
+                "Shopcoach capture is disabled: no server URL. Pass "
+                "base_url= or set SHOPCOACH_URL (e.g. http://127.0.0.1:8000).",
+            )
             return False
         if not self.base_url.startswith(("http://", "https://")):
-            self._warn_once("config", f"Shopcoach capture is disabled: base_url "
-                            f"{self.base_url!r} must start with http:// or https://.")
+            self._warn_once(
+                "config",
+                f"Shopcoach capture is disabled: base_url "
+                f"{self.base_url!r} must start with http:// or https://.",
+            )
             return False
         if not self.api_key.startswith("sc_"):
-            self._warn_once("config", "Shopcoach capture is disabled: no valid API key. Pass "
-                            "api_key= or set SHOPCOACH_API_KEY; create one with "
-                            "`shopcoach keys create --scope ingest`.")
+            self._warn_once(
+                "config",
+                "Shopcoach capture is disabled: no valid API key. Pass "
+                "api_key= or set SHOPCOACH_API_KEY; create one with "
+                "`shopcoach keys create --scope ingest`.",
+            )
             return False
         return True
 
@@ -158,7 +171,9 @@ class Client:
         atexit.unregister(self.shutdown)
 
     # -- internals ------------------------------------------------------------------------
-    def _enqueue(self, kind: str, record: dict[str, Any] | BaseModel, model: type[BaseModel]) -> bool:
+    def _enqueue(
+        self, kind: str, record: dict[str, Any] | BaseModel, model: type[BaseModel]
+    ) -> bool:
         if not self.enabled:
             return False
         try:
@@ -167,9 +182,11 @@ class Client:
             except ValidationError as exc:
                 self.stats.invalid += 1
                 first = problems_from(exc)[0]
-                self._warn_once(f"invalid-{kind}-{first.field}",
-                                f"Shopcoach dropped an invalid {kind[:-1]}: {first.field}: "
-                                f"{first.reason}. (Warned once per field.)")
+                self._warn_once(
+                    f"invalid-{kind}-{first.field}",
+                    f"Shopcoach dropped an invalid {kind[:-1]}: {first.field}: "
+                    f"{first.reason}. (Warned once per field.)",
+                )
                 return False
             payload = orjson.dumps(data.model_dump(mode="json", exclude_none=True))
             self._queue.put_nowait((kind, payload))
@@ -177,8 +194,11 @@ class Client:
             return True
         except queue.Full:
             self.stats.dropped += 1
-            self._warn_once("full", "Shopcoach capture queue is full; dropping records. The "
-                            "server may be down or too slow; raise max_queue_size if needed.")
+            self._warn_once(
+                "full",
+                "Shopcoach capture queue is full; dropping records. The "
+                "server may be down or too slow; raise max_queue_size if needed.",
+            )
             return False
         except Exception as exc:  # never raise into the shop
             self._warn_once("unexpected", f"Shopcoach capture error (ignored): {exc!r}")
@@ -238,9 +258,11 @@ class Client:
                     return
                 if response.status_code not in _RETRY_STATUS:
                     self.stats.dropped += len(payloads)
-                    self._warn_once(f"http-{response.status_code}",
-                                    f"Shopcoach refused a batch of {kind} "
-                                    f"(HTTP {response.status_code}): {response.text[:300]}")
+                    self._warn_once(
+                        f"http-{response.status_code}",
+                        f"Shopcoach refused a batch of {kind} "
+                        f"(HTTP {response.status_code}): {response.text[:300]}",
+                    )
                     return
                 reason = f"HTTP {response.status_code}"
             if attempt < self.max_retries:
@@ -248,9 +270,12 @@ class Client:
                 delay = min(self.backoff_max, self.backoff_base * 2**attempt)
                 time.sleep(delay * (0.5 + random.random() / 2))
         self.stats.dropped += len(payloads)
-        self._warn_once("unreachable", f"Shopcoach capture dropped {len(payloads)} {kind} "
-                        f"after {self.max_retries + 1} attempts: {reason}. The shop is "
-                        "unaffected; check that `shopcoach serve` is running.")
+        self._warn_once(
+            "unreachable",
+            f"Shopcoach capture dropped {len(payloads)} {kind} "
+            f"after {self.max_retries + 1} attempts: {reason}. The shop is "
+            "unaffected; check that `shopcoach serve` is running.",
+        )
 
     def _accept(self, kind: str, count: int, response: httpx.Response) -> None:
         self.stats.batches += 1
@@ -262,6 +287,9 @@ class Client:
         self.stats.sent += count - len(rejected)
         if rejected:
             first = rejected[0]
-            self._warn_once(f"rejected-{kind}", f"Shopcoach rejected {len(rejected)} {kind} "
-                            f"in a batch; first: index {first.get('index')}, field "
-                            f"{first.get('field')}: {first.get('reason')}")
+            self._warn_once(
+                f"rejected-{kind}",
+                f"Shopcoach rejected {len(rejected)} {kind} "
+                f"in a batch; first: index {first.get('index')}, field "
+                f"{first.get('field')}: {first.get('reason')}",
+            )

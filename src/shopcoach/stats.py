@@ -42,7 +42,11 @@ def _day(value: Any) -> str:
 
 
 def conversation_stats(
-    conn: sa.Connection, store_id: int, store_slug: str, *, days: int | None = 30,
+    conn: sa.Connection,
+    store_id: int,
+    store_slug: str,
+    *,
+    days: int | None = 30,
     until: datetime | None = None,
 ) -> Stats:
     """Counts over the ``days`` days up to ``until`` (default: the latest conversation)."""
@@ -70,9 +74,12 @@ def conversation_stats(
         return {str(k) if k is not None else "unknown": n for k, n in rows}
 
     stats.conversations = conn.execute(sa.select(sa.func.count()).where(*where)).scalar() or 0
-    stats.messages = conn.execute(
-        sa.select(sa.func.count()).select_from(messages.join(c)).where(*where)
-    ).scalar() or 0
+    stats.messages = (
+        conn.execute(
+            sa.select(sa.func.count()).select_from(messages.join(c)).where(*where)
+        ).scalar()
+        or 0
+    )
     day = sa.func.date(c.c.started_at)
     stats.by_day = [
         {"day": _day(d), "conversations": n}
@@ -87,9 +94,12 @@ def conversation_stats(
     if since is not None:
         s_where += [signals.c.occurred_at >= since, signals.c.occurred_at < until_excl]
     stats.signals_by_type = {
-        t: n for t, n in conn.execute(
-            sa.select(signals.c.type, sa.func.count()).where(*s_where)
-            .group_by(signals.c.type).order_by(signals.c.type)
+        t: n
+        for t, n in conn.execute(
+            sa.select(signals.c.type, sa.func.count())
+            .where(*s_where)
+            .group_by(signals.c.type)
+            .order_by(signals.c.type)
         )
     }
     stats.signals = sum(stats.signals_by_type.values())

@@ -102,6 +102,12 @@ def set_redaction_policy(
     store = get_store(conn, slug)
     data = policy.model_dump(mode="json")
     conn.execute(sa.update(stores).where(stores.c.id == store.id).values(redaction_policy=data))
-    audit.record(conn, actor, "store.redaction_policy", store_id=store.id, target=slug,
-                 details={"before": store.redaction_policy, "after": data})
+    audit.record(
+        conn,
+        actor,
+        "store.redaction_policy",
+        store_id=store.id,
+        target=slug,
+        details={"before": store.redaction_policy, "after": data},
+    )
     return get_store(conn, slug)

@@ -18,11 +18,17 @@ def test_batch_stores_good_records_and_reports_bad_ones(
     assert response.status_code == 200
     data = response.json()
     assert (data["received"], data["accepted"], data["created"]) == (3, 2, 2)
-    assert data["rejected"] == [{
-        "index": 1, "external_id": "c-bad", "field": "confidence",
-        "reason": "Input should be less than or equal to 1",
-        "problems": [{"field": "confidence", "reason": "Input should be less than or equal to 1"}],
-    }]
+    assert data["rejected"] == [
+        {
+            "index": 1,
+            "external_id": "c-bad",
+            "field": "confidence",
+            "reason": "Input should be less than or equal to 1",
+            "problems": [
+                {"field": "confidence", "reason": "Input should be less than or equal to 1"}
+            ],
+        }
+    ]
     retry = client.post("/api/v1/ingest/conversations", json=body, headers=ingest_headers).json()
     assert (retry["created"], retry["unchanged"]) == (0, 2)
 
@@ -33,9 +39,7 @@ def test_signals_batch(client: TestClient, ingest_headers: dict[str, str]) -> No
     assert (data["created"], data["rejected"]) == (2, [])
 
 
-def test_missing_wrong_and_revoked_keys(
-    client: TestClient, db: Database, store: Store
-) -> None:
+def test_missing_wrong_and_revoked_keys(client: TestClient, db: Database, store: Store) -> None:
     url = "/api/v1/ingest/conversations"
     missing = client.post(url, json={"conversations": []})
     assert missing.status_code == 401
@@ -43,8 +47,9 @@ def test_missing_wrong_and_revoked_keys(
     assert "shopcoach keys create --scope ingest" in missing.json()["error"]["hint"]
     assert missing.headers["www-authenticate"] == "Bearer"
 
-    wrong = client.post(url, json={"conversations": []},
-                        headers={"Authorization": "Bearer sc_deadbeef_nope"})
+    wrong = client.post(
+        url, json={"conversations": []}, headers={"Authorization": "Bearer sc_deadbeef_nope"}
+    )
     assert (wrong.status_code, wrong.json()["error"]["code"]) == (401, "invalid_api_key")
 
     read_only = make_key(db, store, "read")

@@ -15,13 +15,15 @@ def test_health_needs_no_key(client: TestClient) -> None:
 def test_stats_and_conversation(
     client: TestClient, ingest_headers: dict[str, str], admin_headers: dict[str, str]
 ) -> None:
-    record = conversation("c-1", messages=[{"role": "customer",
-                                            "text": "mail me at a.b@shop.io re #10234"}])
-    client.post("/api/v1/ingest/conversations", json={"conversations": [
-        record, conversation("c-2", channel="email", outcome="escalated")]},
-        headers=ingest_headers)
-    client.post("/api/v1/ingest/signals", json={"signals": [signal("s-1")]},
-                headers=ingest_headers)
+    record = conversation(
+        "c-1", messages=[{"role": "customer", "text": "mail me at a.b@shop.io re #10234"}]
+    )
+    client.post(
+        "/api/v1/ingest/conversations",
+        json={"conversations": [record, conversation("c-2", channel="email", outcome="escalated")]},
+        headers=ingest_headers,
+    )
+    client.post("/api/v1/ingest/signals", json={"signals": [signal("s-1")]}, headers=ingest_headers)
     stats = client.get("/api/v1/stats", headers=admin_headers).json()
     assert stats["conversations"] == 2 and stats["messages"] == 4 and stats["signals"] == 1
     assert stats["by_outcome"] == {"escalated": 1, "resolved": 1}
@@ -35,28 +37,35 @@ def test_stats_and_conversation(
 
 
 def test_keys_lifecycle_over_http(client: TestClient, admin_headers: dict[str, str]) -> None:
-    created = client.post("/api/v1/keys", json={"name": "shop backend", "scopes": ["ingest"]},
-                          headers=admin_headers)
+    created = client.post(
+        "/api/v1/keys", json={"name": "shop backend", "scopes": ["ingest"]}, headers=admin_headers
+    )
     assert created.status_code == 201
     key, prefix = created.json()["key"], created.json()["prefix"]
     assert key.startswith(f"sc_{prefix}_")
     listed = client.get("/api/v1/keys", headers=admin_headers).json()["keys"]
     assert prefix in [k["prefix"] for k in listed] and all("key" not in k for k in listed)
-    ok = client.post("/api/v1/ingest/signals", json={"signals": []},
-                     headers={"Authorization": f"Bearer {key}"})
+    ok = client.post(
+        "/api/v1/ingest/signals", json={"signals": []}, headers={"Authorization": f"Bearer {key}"}
+    )
     assert ok.status_code == 200
     revoked = client.delete(f"/api/v1/keys/{prefix}", headers=admin_headers).json()
     assert revoked["revoked_at"] is not None
-    after = client.post("/api/v1/ingest/signals", json={"signals": []},
-                        headers={"Authorization": f"Bearer {key}"})
+    after = client.post(
+        "/api/v1/ingest/signals", json={"signals": []}, headers={"Authorization": f"Bearer {key}"}
+    )
     assert after.status_code == 401 and "revoked" in after.json()["error"]["message"]
-    bad_scope = client.post("/api/v1/keys", json={"name": "x", "scopes": ["root"]},
-                            headers=admin_headers)
-    assert bad_scope.status_code == 422 and "ingest, read, admin" in bad_scope.json()["error"]["hint"]
+    bad_scope = client.post(
+        "/api/v1/keys", json={"name": "x", "scopes": ["root"]}, headers=admin_headers
+    )
+    assert (
+        bad_scope.status_code == 422 and "ingest, read, admin" in bad_scope.json()["error"]["hint"]
+    )
 
 
-def test_every_error_has_the_same_envelope(client: TestClient,
-                                           admin_headers: dict[str, str]) -> None:
+def test_every_error_has_the_same_envelope(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
     responses = [
         client.get("/api/v1/stats"),
         client.get("/api/v1/nowhere"),

@@ -29,8 +29,9 @@ def counts(db: Database) -> tuple[int, int, int]:
     with db.connect() as conn:
         convs = conn.execute(sa.select(sa.func.count()).select_from(conversations)).scalar_one()
         msgs = conn.execute(sa.select(sa.func.count()).select_from(messages)).scalar_one()
-        distinct = conn.execute(sa.select(sa.func.count(sa.distinct(
-            conversations.c.external_id)))).scalar_one()
+        distinct = conn.execute(
+            sa.select(sa.func.count(sa.distinct(conversations.c.external_id)))
+        ).scalar_one()
     return convs, msgs, distinct
 
 
@@ -40,8 +41,14 @@ def test_chunks_are_checkpointed_and_progress_reported(
     path = tmp_path / "convs.jsonl"
     write_conversations(path, 250)
     seen: list[int] = []
-    report = import_file(db, path, "conversations", store.slug, chunk_size=100,
-                         on_progress=lambda done, total, run: seen.append(done))
+    report = import_file(
+        db,
+        path,
+        "conversations",
+        store.slug,
+        chunk_size=100,
+        on_progress=lambda done, total, run: seen.append(done),
+    )
     assert report.result.created == 250 and report.lines == 250
     assert seen[-1] == path.stat().st_size and len(seen) == 3
     with db.connect() as conn:

@@ -27,11 +27,16 @@ def test_conversation_with_messages_is_stored(db: Database, store: Store) -> Non
     assert _count(db, conversations) == 2
     assert _count(db, messages) == 6
     with db.connect() as conn:
-        row = conn.execute(sa.select(conversations).where(
-            conversations.c.external_id == "c-1")).one()
+        row = conn.execute(
+            sa.select(conversations).where(conversations.c.external_id == "c-1")
+        ).one()
         version = conn.execute(sa.select(agent_versions)).one()
-        texts = [m.text for m in conn.execute(
-            sa.select(messages.c.text, messages.c.seq).order_by(messages.c.id))]
+        texts = [
+            m.text
+            for m in conn.execute(
+                sa.select(messages.c.text, messages.c.seq).order_by(messages.c.id)
+            )
+        ]
     assert row.customer_hash and "cust-0042" not in row.customer_hash
     assert len(row.customer_hash) == 64
     assert row.message_count == 3 and row.outcome == "resolved" and row.csat == 5
@@ -47,14 +52,16 @@ def test_retry_is_idempotent_and_changes_update(db: Database, store: Store) -> N
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert _count(db, conversations) == 2 and _count(db, messages) == 6
 
-    changed = conversation("c-2", outcome="escalated", messages=[
-        {"role": "customer", "text": "I want a person"}])
+    changed = conversation(
+        "c-2", outcome="escalated", messages=[{"role": "customer", "text": "I want a person"}]
+    )
     result = _ingest(db, store, [conversation("c-1"), changed])
     assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
     assert _count(db, messages) == 4
     with db.connect() as conn:
-        outcome = conn.execute(sa.select(conversations.c.outcome).where(
-            conversations.c.external_id == "c-2")).scalar_one()
+        outcome = conn.execute(
+            sa.select(conversations.c.outcome).where(conversations.c.external_id == "c-2")
+        ).scalar_one()
     assert outcome == "escalated"
 
 
@@ -65,8 +72,11 @@ def test_bad_records_are_reported_and_good_ones_kept(db: Database, store: Store)
     bad_role = conversation("c-role")
     bad_role["messages"][1]["role"] = "bot"
     extra = conversation("c-extra", shop_url="x")
-    result = _ingest(db, store, [conversation("ok-1"), naive, no_start, bad_role, "nope",
-                                 extra, conversation("ok-2")])
+    result = _ingest(
+        db,
+        store,
+        [conversation("ok-1"), naive, no_start, bad_role, "nope", extra, conversation("ok-2")],
+    )
     assert result.created == 2
     by_index = {e.index: e for e in result.rejected}
     assert sorted(by_index) == [1, 2, 3, 4, 5]
@@ -92,8 +102,14 @@ def test_last_duplicate_in_a_batch_wins(db: Database, store: Store) -> None:
 
 
 def test_pii_is_redacted_before_storage(db: Database, store: Store) -> None:
-    record = conversation(messages=[{"role": "customer", "text":
-        "I'm jane.doe@example.com, call +1 415 555 0132 about order #10234"}])
+    record = conversation(
+        messages=[
+            {
+                "role": "customer",
+                "text": "I'm jane.doe@example.com, call +1 415 555 0132 about order #10234",
+            }
+        ]
+    )
     _ingest(db, store, [record])
     with db.connect() as conn:
         row = conn.execute(sa.select(messages.c.text, messages.c.redactions)).one()
@@ -105,13 +121,13 @@ def test_pii_is_redacted_before_storage(db: Database, store: Store) -> None:
 def test_records_naming_other_stores(db: Database, store: Store) -> None:
     with db.begin() as conn:
         other, _ = ensure_store(conn, "other", actor="test")
-    result = _ingest(db, store, [conversation("a", store="other"),
-                                 conversation("b", store="missing")])
+    result = _ingest(
+        db, store, [conversation("a", store="other"), conversation("b", store="missing")]
+    )
     assert result.created == 1
     assert result.rejected[0].field == "store"
     assert "shopcoach stores create missing" in result.rejected[0].reason
-    limited = _ingest(db, store, [conversation("c", store="other")],
-                      allowed_store_ids={store.id})
+    limited = _ingest(db, store, [conversation("c", store="other")], allowed_store_ids={store.id})
     assert "may not write to store 'other'" in limited.rejected[0].reason
     with db.connect() as conn:
         owners = conn.execute(sa.select(conversations.c.store_id)).scalars().all()
@@ -119,9 +135,16 @@ def test_records_naming_other_stores(db: Database, store: Store) -> None:
 
 
 def test_signals_are_idempotent_and_linked_late(db: Database, store: Store) -> None:
-    early = [signal("s-1", conversation_id="c-9"),
-             {"type": "thumbs", "value": -1, "occurred_at": "2026-11-02T10:20:00Z",
-              "conversation_id": "c-9", "message_index": 1}]
+    early = [
+        signal("s-1", conversation_id="c-9"),
+        {
+            "type": "thumbs",
+            "value": -1,
+            "occurred_at": "2026-11-02T10:20:00Z",
+            "conversation_id": "c-9",
+            "message_index": 1,
+        },
+    ]
     with db.begin() as conn:
         first = ingest_signals(conn, store, list(enumerate(early)))
     with db.begin() as conn:
@@ -137,9 +160,14 @@ def test_signals_are_idempotent_and_linked_late(db: Database, store: Store) -> N
 
 
 def test_signal_value_rules(db: Database, store: Store) -> None:
-    bad = [signal("a", value=7), signal("b", type="thumbs", value=0.5),
-           signal("c", type="custom", value=1), signal("d", value=None),
-           signal("e", message_index=2, conversation_id=None), signal("f", value=float("nan"))]
+    bad = [
+        signal("a", value=7),
+        signal("b", type="thumbs", value=0.5),
+        signal("c", type="custom", value=1),
+        signal("d", value=None),
+        signal("e", message_index=2, conversation_id=None),
+        signal("f", value=float("nan")),
+    ]
     with db.begin() as conn:
         result = ingest_signals(conn, store, list(enumerate(bad)))
     reasons = [e.reason for e in result.rejected]

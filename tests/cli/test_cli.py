@@ -31,8 +31,9 @@ def initialised(db_url: str) -> str:
 
 
 def test_init_then_ingest_examples_and_stats(initialised: str) -> None:
-    code, out = run(initialised, "ingest", "conversations",
-                    str(ROOT / "examples" / "conversations.jsonl"))
+    code, out = run(
+        initialised, "ingest", "conversations", str(ROOT / "examples" / "conversations.jsonl")
+    )
     assert code == 0, out
     assert "300 accepted" in out and "0 rejected" in out
     code, out = run(initialised, "ingest", "signals", str(ROOT / "examples" / "signals.jsonl"))
@@ -51,11 +52,19 @@ def test_rejected_lines_are_reported_with_line_field_reason(
 ) -> None:
     path = tmp_path / "mixed.jsonl"
     bad = conversation("c-2", handled_by="robot")
-    path.write_bytes(b"\n".join([orjson.dumps(conversation("c-1")), b"{not json",
-                                 orjson.dumps(bad), b"", orjson.dumps(conversation("c-3"))]))
+    path.write_bytes(
+        b"\n".join(
+            [
+                orjson.dumps(conversation("c-1")),
+                b"{not json",
+                orjson.dumps(bad),
+                b"",
+                orjson.dumps(conversation("c-3")),
+            ]
+        )
+    )
     rejects = tmp_path / "rejects.jsonl"
-    code, out = run(initialised, "ingest", "conversations", str(path), "--rejects",
-                    str(rejects))
+    code, out = run(initialised, "ingest", "conversations", str(path), "--rejects", str(rejects))
     assert code == 0, out
     assert "2 accepted" in out and "2 rejected" in out
     lines = [orjson.loads(x) for x in rejects.read_bytes().splitlines()]
@@ -75,8 +84,9 @@ def test_uninitialised_database_gives_a_hint(db_url: str) -> None:
 
 
 def test_keys_and_audit(initialised: str) -> None:
-    code, out = run(initialised, "keys", "create", "--name", "shop", "--scope", "ingest",
-                    "--scope", "read")
+    code, out = run(
+        initialised, "keys", "create", "--name", "shop", "--scope", "ingest", "--scope", "read"
+    )
     assert code == 0, out
     key = next(w for w in out.split() if w.startswith("sc_"))
     prefix = key.split("_")[1]
@@ -97,8 +107,19 @@ def test_db_status_and_upgrade(initialised: str) -> None:
 
 def test_show_prints_redacted_conversation(initialised: str, tmp_path: Path) -> None:
     path = tmp_path / "one.jsonl"
-    path.write_bytes(orjson.dumps(conversation("c-7", messages=[
-        {"role": "customer", "text": "card 4111 1111 1111 1111 please refund order #10234"}])))
+    path.write_bytes(
+        orjson.dumps(
+            conversation(
+                "c-7",
+                messages=[
+                    {
+                        "role": "customer",
+                        "text": "card 4111 1111 1111 1111 please refund order #10234",
+                    }
+                ],
+            )
+        )
+    )
     run(initialised, "ingest", "conversations", str(path))
     code, out = run(initialised, "show", "c-7")
     assert code == 0

@@ -9,12 +9,14 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import orjson
 import pytest
 import sqlalchemy as sa
 import uvicorn
 
 from shopcoach import Client
 from shopcoach.api.app import create_app
+from shopcoach.capture.schema import ConversationIn
 from shopcoach.settings import Settings
 from shopcoach.store.engine import Database
 from shopcoach.store.tables import conversations, signals
@@ -31,8 +33,9 @@ def _free_port() -> int:
 @pytest.fixture
 def live_url(settings: Settings, db: Database, store: Store) -> Iterator[str]:
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, db), host="127.0.0.1",
-                                          port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, db), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -61,15 +64,19 @@ def test_batches_by_count_and_flushes(live_url: str, db: Database, store: Store)
 
 
 def test_interval_and_byte_limits(live_url: str, db: Database, store: Store) -> None:
+    one = len(orjson.dumps(ConversationIn.model_validate(conversation("c-0")).model_dump(
+        mode="json", exclude_none=True)))
+    # Room for two records per batch: six records must go out in three batches.
     client = Client(live_url, make_key(db, store, "ingest"), flush_at=1000,
-                    flush_interval=0.2, max_batch_bytes=4096)
+                    flush_interval=0.2, max_batch_bytes=int(2.5 * one))
     for i in range(6):
-        client.log_conversation(conversation(f"c-{i}"))  # ~1.2 kB each → 3 per batch
+        client.log_conversation(conversation(f"c-{i}"))
     deadline = time.monotonic() + 10
     while _count(db, conversations) < 6 and time.monotonic() < deadline:
-        time.sleep(0.05)  # no flush(): the interval alone must send them
+        time.sleep(0.05)  # no flush(): the interval and the byte limit alone send them
     assert _count(db, conversations) == 6
-    assert client.stats.batches >= 2
+    client.flush()  # nothing left to send; waits until the last response is processed
+    assert client.stats.batches == 3
     client.shutdown()
 
 
@@ -94,8 +101,13 @@ def test_bad_configuration_warns_once_and_never_raises(
 
 
 def test_unreachable_server_drops_with_one_warning(caplog: pytest.LogCaptureFixture) -> None:
-    client = Client(f"http://127.0.0.1:{_free_port()}", "sc_abc_def", max_retries=2,
-                    backoff_base=0.01, flush_at=1)
+    client = Client(
+        f"http://127.0.0.1:{_free_port()}",
+        "sc_abc_def",
+        max_retries=2,
+        backoff_base=0.01,
+        flush_at=1,
+    )
     with caplog.at_level(logging.WARNING, logger="shopcoach.sdk"):
         client.log_conversation(conversation("a"))
         client.log_conversation(conversation("b"))
@@ -109,8 +121,10 @@ def test_unreachable_server_drops_with_one_warning(caplog: pytest.LogCaptureFixt
 def test_invalid_record_is_refused_locally(caplog: pytest.LogCaptureFixture) -> None:
     client = Client(f"http://127.0.0.1:{_free_port()}", "sc_abc_def")
     with caplog.at_level(logging.WARNING, logger="shopcoach.sdk"):
-        assert client.log_signal({"type": "csat", "value": 9,
-                                  "occurred_at": "2026-11-02T10:00:00Z"}) is False
+        assert (
+            client.log_signal({"type": "csat", "value": 9, "occurred_at": "2026-11-02T10:00:00Z"})
+            is False
+        )
     assert client.stats.invalid == 1
     assert "out of range for csat" in caplog.records[0].getMessage()
     client.shutdown()
@@ -141,8 +155,12 @@ def test_retries_with_backoff_on_503() -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Flaky)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        client = Client(f"http://127.0.0.1:{server.server_address[1]}", "sc_abc_def",
-                        backoff_base=0.01, flush_at=1)
+        client = Client(
+            f"http://127.0.0.1:{server.server_address[1]}",
+            "sc_abc_def",
+            backoff_base=0.01,
+            flush_at=1,
+        )
         client.log_conversation(conversation())
         assert client.flush(timeout=10)
         assert len(_Flaky.calls) == 3

@@ -62,4 +62,5 @@ def test_foreign_keys_and_wal_on_sqlite(db: Database) -> None:
         with pytest.raises(sa.exc.IntegrityError):
             conn.exec_driver_sql(
                 "INSERT INTO api_keys (store_id, name, prefix, key_hash, scopes, created_at) "
-                "VALUES (999, 'x', 'p', 'h', 'read', '2026-01-01')")
+                "VALUES (999, 'x', 'p', 'h', 'read', '2026-01-01')"
+            )

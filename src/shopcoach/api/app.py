@@ -38,25 +38,34 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         return app.openapi_schema
     from fastapi.openapi.utils import get_openapi
 
-    doc = get_openapi(title=app.title, version=app.version, description=app.description,
-                      routes=app.routes)
+    doc = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
     components = doc.setdefault("components", {}).setdefault("schemas", {})
     template = "#/components/schemas/{model}"
-    for name, model, field in (("ConversationBatch", ConversationIn, "conversations"),
-                               ("SignalBatch", SignalIn, "signals")):
+    for name, model, field in (
+        ("ConversationBatch", ConversationIn, "conversations"),
+        ("SignalBatch", SignalIn, "signals"),
+    ):
         schema = model.model_json_schema(ref_template=template)
         components.update(schema.pop("$defs", {}))
         components[model.__name__] = schema
         components[name] = {
-            "type": "object", "required": [field],
-            "properties": {field: {"type": "array",
-                                   "items": {"$ref": template.format(model=model.__name__)}}},
+            "type": "object",
+            "required": [field],
+            "properties": {
+                field: {"type": "array", "items": {"$ref": template.format(model=model.__name__)}}
+            },
         }
     for path in doc["paths"].values():
         for op in path.values():
             body = op.pop("x-shopcoach-body", None)
             if body:
-                op["requestBody"] = {"required": True, "content": {"application/json": {
-                    "schema": {"$ref": template.format(model=body)}}}}
+                op["requestBody"] = {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"$ref": template.format(model=body)}}
+                    },
+                }
     app.openapi_schema = doc
     return doc

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from shopcoach.errors import MissingKey
 from shopcoach.keys import KeyInfo, verify_key
@@ -35,3 +36,9 @@ def require(scope: str) -> Callable[[Request], KeyInfo]:
 
     dependency.__name__ = f"require_{scope}"
     return dependency
+
+
+# The caller's key, checked for a scope: use as a parameter type in route functions.
+IngestKey = Annotated[KeyInfo, Depends(require("ingest"))]
+ReadKey = Annotated[KeyInfo, Depends(require("read"))]
+AdminKey = Annotated[KeyInfo, Depends(require("admin"))]

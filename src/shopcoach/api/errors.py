@@ -18,8 +18,9 @@ from shopcoach.errors import ShopcoachError
 log = logging.getLogger("shopcoach.api")
 
 
-def envelope(status: int, code: str, message: str, hint: str | None = None,
-             **extra: Any) -> JSONResponse:
+def envelope(
+    status: int, code: str, message: str, hint: str | None = None, **extra: Any
+) -> JSONResponse:
     body: dict[str, Any] = {"code": code, "message": message, "hint": hint, **extra}
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse({"error": body}, status_code=status, headers=headers)
@@ -33,11 +34,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [
-            {"field": ".".join(str(p) for p in e["loc"]), "reason": e["msg"]}
-            for e in exc.errors()
+            {"field": ".".join(str(p) for p in e["loc"]), "reason": e["msg"]} for e in exc.errors()
         ]
-        return envelope(422, "invalid_request", "The request is not valid.",
-                        "See 'problems' for each field to fix.", problems=problems)
+        return envelope(
+            422,
+            "invalid_request",
+            "The request is not valid.",
+            "See 'problems' for each field to fix.",
+            problems=problems,
+        )
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
@@ -47,9 +52,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error")
-        return envelope(500, "internal_error", "Shopcoach hit an unexpected error.",
-                        "Nothing from this request was stored; retry it, and report the "
-                        "server log if it keeps failing.")
+        return envelope(
+            500,
+            "internal_error",
+            "Shopcoach hit an unexpected error.",
+            "Nothing from this request was stored; retry it, and report the "
+            "server log if it keeps failing.",
+        )
 
 
 __all__ = ["envelope", "install"]

@@ -12,10 +12,10 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from shopcoach.api.auth import require
+from shopcoach.api.auth import IngestKey
 from shopcoach.capture.writer import IngestResult, ingest_conversations, ingest_signals
 from shopcoach.errors import ShopcoachError, ValidationFailed
 from shopcoach.keys import KeyInfo
@@ -40,23 +40,22 @@ async def _records(request: Request, key: str) -> list[Any]:
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > settings.max_body_bytes:
         raise PayloadTooLarge(
-            f"The request body is {int(length):,} bytes; the limit is "
-            f"{settings.max_body_bytes:,}.",
+            f"The request body is {int(length):,} bytes; the limit is {settings.max_body_bytes:,}.",
             hint="Send smaller batches (SHOPCOACH_MAX_BODY_BYTES sets the limit).",
         )
     body = await request.body()
     if len(body) > settings.max_body_bytes:
         raise PayloadTooLarge(
-            f"The request body is {len(body):,} bytes; the limit is "
-            f"{settings.max_body_bytes:,}.",
+            f"The request body is {len(body):,} bytes; the limit is {settings.max_body_bytes:,}.",
             hint="Send smaller batches (SHOPCOACH_MAX_BODY_BYTES sets the limit).",
         )
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        raise InvalidJson(f"The request body is not valid JSON: {exc}.",
-                          hint="Send a JSON object with a list under "
-                          f"'{key}'.") from exc
+        raise InvalidJson(
+            f"The request body is not valid JSON: {exc}.",
+            hint=f"Send a JSON object with a list under '{key}'.",
+        ) from exc
     if isinstance(data, dict):
         data = data.get(key)
     if not isinstance(data, list):
@@ -93,21 +92,23 @@ async def _ingest(request: Request, key: KeyInfo, field: str, writer: Writer) ->
         ) from exc
 
 
-@router.post("/conversations", summary="Capture a batch of conversations",
-             openapi_extra={"x-shopcoach-body": "ConversationBatch"})
-async def post_conversations(
-    request: Request, key: KeyInfo = Depends(require("ingest"))
-) -> dict[str, Any]:
+@router.post(
+    "/conversations",
+    summary="Capture a batch of conversations",
+    openapi_extra={"x-shopcoach-body": "ConversationBatch"},
+)
+async def post_conversations(request: Request, key: IngestKey) -> dict[str, Any]:
     """Store conversations with their messages. Good records are stored even when others in
     the batch are bad; ``rejected`` lists each bad one with index, field and reason.
     Re-sending a conversation is idempotent (unchanged ones are counted, not duplicated)."""
     return await _ingest(request, key, "conversations", ingest_conversations)
 
 
-@router.post("/signals", summary="Capture a batch of signals",
-             openapi_extra={"x-shopcoach-body": "SignalBatch"})
-async def post_signals(
-    request: Request, key: KeyInfo = Depends(require("ingest"))
-) -> dict[str, Any]:
+@router.post(
+    "/signals",
+    summary="Capture a batch of signals",
+    openapi_extra={"x-shopcoach-body": "SignalBatch"},
+)
+async def post_signals(request: Request, key: IngestKey) -> dict[str, Any]:
     """Store signals (thumbs, CSAT, escalations, repeat contacts, …), idempotently."""
     return await _ingest(request, key, "signals", ingest_signals)

@@ -88,8 +88,9 @@ def import_file(
     ``keep_rejects`` of them (``rejected_total`` counts all).
     """
     if kind not in _WRITERS:
-        raise ValidationFailed(f"Unknown import kind {kind!r}.",
-                               hint="Use 'conversations' or 'signals'.")
+        raise ValidationFailed(
+            f"Unknown import kind {kind!r}.", hint="Use 'conversations' or 'signals'."
+        )
     if not path.is_file():
         raise ValidationFailed(f"No file at {path}.", hint="Check the path.")
     reader = get_reader(fmt)
@@ -113,17 +114,26 @@ def import_file(
         prior_accepted, prior_rejected = checkpoint.accepted, checkpoint.rejected
     run = report.result  # this run's counts; the checkpoint keeps the cumulative ones
 
-    def flush(batch: list[tuple[int, Any]], errors: list[RecordError], end: int, last: int,
-              finished: bool) -> None:
+    def flush(
+        batch: list[tuple[int, Any]], errors: list[RecordError], end: int, last: int, finished: bool
+    ) -> None:
         with db.begin() as conn:
             result = writer(conn, store, batch) if batch else IngestResult()
             result.rejected.extend(errors)
             result.rejected.sort(key=lambda e: e.index)  # in file order
             result.received += len(errors)
-            _save_checkpoint(conn, store.id, kind, key, str(path), end, last,
-                             prior_accepted + run.accepted + result.accepted,
-                             prior_rejected + report.rejected_total + len(result.rejected),
-                             finished)
+            _save_checkpoint(
+                conn,
+                store.id,
+                kind,
+                key,
+                str(path),
+                end,
+                last,
+                prior_accepted + run.accepted + result.accepted,
+                prior_rejected + report.rejected_total + len(result.rejected),
+                finished,
+            )
         report.rejected_total += len(result.rejected)
         if on_reject:
             for err in result.rejected:
@@ -160,8 +170,16 @@ def _load_checkpoint(conn: sa.Connection, store_id: int, kind: str, key: str) ->
 
 
 def _save_checkpoint(
-    conn: sa.Connection, store_id: int, kind: str, key: str, name: str, offset: int,
-    line_no: int, accepted: int, rejected: int, finished: bool,
+    conn: sa.Connection,
+    store_id: int,
+    kind: str,
+    key: str,
+    name: str,
+    offset: int,
+    line_no: int,
+    accepted: int,
+    rejected: int,
+    finished: bool,
 ) -> None:
     now = utcnow()
     values = {
@@ -175,6 +193,6 @@ def _save_checkpoint(
     stmt = insert_for(conn, import_checkpoints).values(
         store_id=store_id, kind=kind, source_key=key, source_name=name[:1000], **values
     )
-    conn.execute(stmt.on_conflict_do_update(
-        index_elements=["store_id", "kind", "source_key"], set_=values
-    ))
+    conn.execute(
+        stmt.on_conflict_do_update(index_elements=["store_id", "kind", "source_key"], set_=values)
+    )

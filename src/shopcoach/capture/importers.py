@@ -68,6 +68,8 @@ def read_jsonl(fh: IO[bytes], start_line: int) -> Iterator[tuple[int, int, Any]]
         try:
             yield line_no, offset, orjson.loads(stripped)
         except orjson.JSONDecodeError as exc:
-            yield line_no, offset, ParseError(
-                f"not valid JSON ({exc}); each line must be one complete JSON object"
+            yield (
+                line_no,
+                offset,
+                ParseError(f"not valid JSON ({exc}); each line must be one complete JSON object"),
             )

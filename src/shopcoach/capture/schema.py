@@ -232,7 +232,9 @@ class SignalIn(_Strict):
                 raise ValueError(f"a {name} signal needs a value" + _range_text(lo, hi))
             return self
         if (lo is not None and self.value < lo) or (hi is not None and self.value > hi):
-            raise ValueError(f"value {self.value:g} is out of range for {name}" + _range_text(lo, hi))
+            raise ValueError(
+                f"value {self.value:g} is out of range for {name}" + _range_text(lo, hi)
+            )
         if self.type is SignalType.thumbs and self.value not in (-1, 1):
             raise ValueError("a thumbs signal takes value 1 (up) or -1 (down)")
         if self.message_index is not None and self.conversation_id is None:

@@ -21,10 +21,10 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from shopcoach.redaction import redactor_for
 
 from shopcoach.capture.schema import ConversationIn, SignalIn, utc
 from shopcoach.capture.validate import Problem, RecordError, validate_records
+from shopcoach.redaction import redactor_for
 from shopcoach.store.bulk import Encoder, insert_new_returning, insert_rows
 from shopcoach.store.sql import chunks, insert_for, utcnow
 from shopcoach.store.tables import agent_versions, conversations, messages, signals
@@ -81,13 +81,33 @@ def _group_by_store(
         store = known.get(slug)
         ext = getattr(model, "external_id", None)
         if store is None:
-            errors.append(RecordError(index, ext, (Problem(
-                "store", f"there is no store {slug!r}; create it with "
-                f"`shopcoach stores create {slug}` or leave 'store' out"),)))
+            errors.append(
+                RecordError(
+                    index,
+                    ext,
+                    (
+                        Problem(
+                            "store",
+                            f"there is no store {slug!r}; create it with "
+                            f"`shopcoach stores create {slug}` or leave 'store' out",
+                        ),
+                    ),
+                )
+            )
         elif allowed_store_ids is not None and store.id not in allowed_store_ids:
-            errors.append(RecordError(index, ext, (Problem(
-                "store", f"this API key may not write to store {slug!r}; use a key of "
-                "that store or leave 'store' out"),)))
+            errors.append(
+                RecordError(
+                    index,
+                    ext,
+                    (
+                        Problem(
+                            "store",
+                            f"this API key may not write to store {slug!r}; use a key of "
+                            "that store or leave 'store' out",
+                        ),
+                    ),
+                )
+            )
         else:
             groups.setdefault(store.id, (store, []))[1].append(item)
     return groups, errors
@@ -131,11 +151,20 @@ def _agent_version_ids(conn: sa.Connection, store_id: int, labels: set[str]) -> 
     stmt = insert_for(conn, agent_versions).on_conflict_do_nothing(
         index_elements=["store_id", "label"]
     )
-    conn.execute(stmt, [
-        {"store_id": store_id, "label": label, "config": {}, "status": "observed",
-         "created_at": now, "created_by": "capture"}
-        for label in sorted(labels)
-    ])
+    conn.execute(
+        stmt,
+        [
+            {
+                "store_id": store_id,
+                "label": label,
+                "config": {},
+                "status": "observed",
+                "created_at": now,
+                "created_by": "capture",
+            }
+            for label in sorted(labels)
+        ],
+    )
     rows = conn.execute(
         sa.select(agent_versions.c.label, agent_versions.c.id).where(
             agent_versions.c.store_id == store_id, agent_versions.c.label.in_(labels)
@@ -160,7 +189,9 @@ def _existing(
 
 
 def _write_conversations(
-    conn: sa.Connection, store: Store, items: list[tuple[int, ConversationIn, Any]],
+    conn: sa.Connection,
+    store: Store,
+    items: list[tuple[int, ConversationIn, Any]],
     result: IngestResult,
 ) -> None:
     # Last one wins within a batch, as it would across batches.
@@ -215,8 +246,14 @@ def _write_conversations(
     ids: dict[str, int] = {}
     if new:
         rows = [_encode_row(enc, values(m, d)) for m, d in new]
-        inserted = insert_new_returning(conn, conversations, CONVERSATION_COLUMNS, rows,
-                                        ("store_id", "external_id"), ("id", "external_id"))
+        inserted = insert_new_returning(
+            conn,
+            conversations,
+            CONVERSATION_COLUMNS,
+            rows,
+            ("store_id", "external_id"),
+            ("id", "external_id"),
+        )
         ids.update({ext: conv_id for conv_id, ext in inserted})
         result.created += len(ids)
         # A concurrent writer stored the same new conversation first: theirs stands.
@@ -248,29 +285,72 @@ def _write_conversations(
             redacted = redactor.redact(msg.text)
             if msg.sent_at is not None:
                 last_time = utc(msg.sent_at)
-            message_rows.append((
-                conv_id, seq, msg.role.value, redacted.text, enc.time(last_time),
-                msg.latency_ms,
-                json([c.model_dump(exclude_none=True) for c in msg.citations])
-                if msg.citations else None,
-                json([t.model_dump(exclude_none=True) for t in msg.tool_calls])
-                if msg.tool_calls else None,
-                json(redacted.counts) if redacted.counts else None,
-            ))
+            message_rows.append(
+                (
+                    conv_id,
+                    seq,
+                    msg.role.value,
+                    redacted.text,
+                    enc.time(last_time),
+                    msg.latency_ms,
+                    json([c.model_dump(exclude_none=True) for c in msg.citations])
+                    if msg.citations
+                    else None,
+                    json([t.model_dump(exclude_none=True) for t in msg.tool_calls])
+                    if msg.tool_calls
+                    else None,
+                    json(redacted.counts) if redacted.counts else None,
+                )
+            )
     insert_rows(conn, messages, MESSAGE_COLUMNS, message_rows)
     _link_signals(conn, store.id, list(ids))
 
 
 CONVERSATION_COLUMNS = (
-    "store_id", "external_id", "channel", "customer_hash", "started_at", "ended_at",
-    "handled_by", "agent_version_id", "intent", "confidence", "outcome", "csat", "language",
-    "tags", "metadata", "message_count", "content_hash", "ingested_at", "updated_at",
+    "store_id",
+    "external_id",
+    "channel",
+    "customer_hash",
+    "started_at",
+    "ended_at",
+    "handled_by",
+    "agent_version_id",
+    "intent",
+    "confidence",
+    "outcome",
+    "csat",
+    "language",
+    "tags",
+    "metadata",
+    "message_count",
+    "content_hash",
+    "ingested_at",
+    "updated_at",
 )
-MESSAGE_COLUMNS = ("conversation_id", "seq", "role", "text", "sent_at", "latency_ms",
-                   "citations", "tool_calls", "redactions")
-SIGNAL_COLUMNS = ("store_id", "external_id", "type", "value", "occurred_at",
-                  "conversation_external_id", "conversation_id", "message_index", "source",
-                  "context", "ingested_at")
+MESSAGE_COLUMNS = (
+    "conversation_id",
+    "seq",
+    "role",
+    "text",
+    "sent_at",
+    "latency_ms",
+    "citations",
+    "tool_calls",
+    "redactions",
+)
+SIGNAL_COLUMNS = (
+    "store_id",
+    "external_id",
+    "type",
+    "value",
+    "occurred_at",
+    "conversation_external_id",
+    "conversation_id",
+    "message_index",
+    "source",
+    "context",
+    "ingested_at",
+)
 _TIME_COLUMNS = {"started_at", "ended_at", "ingested_at", "updated_at", "occurred_at"}
 _JSON_COLUMNS = {"tags", "metadata", "context"}
 
@@ -288,8 +368,10 @@ def _link_signals(conn: sa.Connection, store_id: int, external_ids: list[str]) -
     conv = conversations.alias("c")
     lookup = (
         sa.select(conv.c.id)
-        .where(conv.c.store_id == signals.c.store_id,
-               conv.c.external_id == signals.c.conversation_external_id)
+        .where(
+            conv.c.store_id == signals.c.store_id,
+            conv.c.external_id == signals.c.conversation_external_id,
+        )
         .scalar_subquery()
     )
     for part in chunks(external_ids):
@@ -322,7 +404,9 @@ def ingest_signals(
 
 
 def _write_signals(
-    conn: sa.Connection, store: Store, items: list[tuple[int, SignalIn, Any]],
+    conn: sa.Connection,
+    store: Store,
+    items: list[tuple[int, SignalIn, Any]],
     result: IngestResult,
 ) -> None:
     latest = {m.derived_external_id(): m for _, m, _ in items}
@@ -332,22 +416,28 @@ def _write_signals(
     now = utcnow()
     enc = Encoder(conn)
     rows = [
-        _encode_row(enc, {
-            "store_id": store.id,
-            "external_id": ext,
-            "type": m.type.value,
-            "value": m.value,
-            "occurred_at": utc(m.occurred_at),
-            "conversation_external_id": m.conversation_id,
-            "conversation_id": conv_ids.get(m.conversation_id or ""),
-            "message_index": m.message_index,
-            "source": m.source,
-            "context": m.context,
-            "ingested_at": now,
-        })
+        _encode_row(
+            enc,
+            {
+                "store_id": store.id,
+                "external_id": ext,
+                "type": m.type.value,
+                "value": m.value,
+                "occurred_at": utc(m.occurred_at),
+                "conversation_external_id": m.conversation_id,
+                "conversation_id": conv_ids.get(m.conversation_id or ""),
+                "message_index": m.message_index,
+                "source": m.source,
+                "context": m.context,
+                "ingested_at": now,
+            },
+        )
         for ext, m in latest.items()
     ]
-    created = len(insert_new_returning(conn, signals, SIGNAL_COLUMNS, rows,
-                                       ("store_id", "external_id"), ("id",)))
+    created = len(
+        insert_new_returning(
+            conn, signals, SIGNAL_COLUMNS, rows, ("store_id", "external_id"), ("id",)
+        )
+    )
     result.created += created
     result.unchanged += len(rows) - created

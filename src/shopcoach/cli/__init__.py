@@ -30,13 +30,21 @@ def _global(
     ctx: typer.Context,
     database_url: Annotated[
         str | None,
-        typer.Option("--db", help="Database URL (default: SQLite in the data dir).",
-                     envvar="SHOPCOACH_DATABASE_URL", show_envvar=True),
+        typer.Option(
+            "--db",
+            help="Database URL (default: SQLite in the data dir).",
+            envvar="SHOPCOACH_DATABASE_URL",
+            show_envvar=True,
+        ),
     ] = None,
     data_dir: Annotated[
         Path | None,
-        typer.Option("--data-dir", help="Data folder (default .shopcoach).",
-                     envvar="SHOPCOACH_DATA_DIR", show_envvar=True),
+        typer.Option(
+            "--data-dir",
+            help="Data folder (default .shopcoach).",
+            envvar="SHOPCOACH_DATA_DIR",
+            show_envvar=True,
+        ),
     ] = None,
 ) -> None:
     state.overrides = {"database_url": database_url, "data_dir": data_dir}

@@ -19,20 +19,32 @@ from shopcoach.conversations import get_conversation
 from shopcoach.stats import conversation_stats
 from shopcoach.stores import get_store
 
-ingest_app = typer.Typer(help="Import conversations or signals from files.",
-                         no_args_is_help=True)
+ingest_app = typer.Typer(help="Import conversations or signals from files.", no_args_is_help=True)
 
 StoreOpt = Annotated[str | None, typer.Option(help="Store slug (default: the default store).")]
 FormatOpt = Annotated[str, typer.Option("--format", help=f"File format: {', '.join(readers())}.")]
-RestartOpt = Annotated[bool, typer.Option(help="Ignore the checkpoint and re-read the file "
-                                          "from the start (still idempotent).")]
-RejectsOpt = Annotated[Path | None, typer.Option(help="Write every rejected record (line, "
-                                                 "field, reason) to this JSONL file.")]
+RestartOpt = Annotated[
+    bool,
+    typer.Option(
+        help="Ignore the checkpoint and re-read the file from the start (still idempotent)."
+    ),
+]
+RejectsOpt = Annotated[
+    Path | None,
+    typer.Option(help="Write every rejected record (line, field, reason) to this JSONL file."),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
 
 
-def _run_import(kind: Literal["conversations", "signals"], path: Path, store: str | None,
-                fmt: str, restart: bool, rejects: Path | None, as_json: bool) -> None:
+def _run_import(
+    kind: Literal["conversations", "signals"],
+    path: Path,
+    store: str | None,
+    fmt: str,
+    restart: bool,
+    rejects: Path | None,
+    as_json: bool,
+) -> None:
     settings, db = store_db()
     slug = store or settings.default_store
     sink: IO[bytes] | None = rejects.open("wb") if rejects else None
@@ -41,21 +53,38 @@ def _run_import(kind: Literal["conversations", "signals"], path: Path, store: st
         if sink:
             sink.write(orjson.dumps({"line": err.index, **err.to_dict()}) + b"\n")
 
-    progress = Progress(TextColumn(f"Importing {kind}"), BarColumn(), DownloadColumn(),
-                        TextColumn("{task.fields[counts]}"), TimeRemainingColumn(),
-                        console=console, transient=True, disable=as_json)
+    progress = Progress(
+        TextColumn(f"Importing {kind}"),
+        BarColumn(),
+        DownloadColumn(),
+        TextColumn("{task.fields[counts]}"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=as_json,
+    )
     try:
         with progress:
-            task = progress.add_task(kind, total=path.stat().st_size if path.is_file() else 0,
-                                     counts="")
+            task = progress.add_task(
+                kind, total=path.stat().st_size if path.is_file() else 0, counts=""
+            )
 
             def on_progress(done: int, total: int, run: object) -> None:
-                progress.update(task, completed=done,
-                                counts=f"{getattr(run, 'accepted', 0):,} accepted")
+                progress.update(
+                    task, completed=done, counts=f"{getattr(run, 'accepted', 0):,} accepted"
+                )
 
-            report = import_file(db, path, kind, slug, fmt=fmt,
-                                 chunk_size=settings.import_chunk_size, restart=restart,
-                                 on_progress=on_progress, on_reject=on_reject)
+            report = import_file(
+                db,
+                path,
+                kind,
+                slug,
+                fmt=fmt,
+                chunk_size=settings.import_chunk_size,
+                restart=restart,
+                on_progress=on_progress,
+                on_reject=on_reject,
+            )
     finally:
         if sink:
             sink.close()
@@ -70,8 +99,10 @@ def _run_import(kind: Literal["conversations", "signals"], path: Path, store: st
 def _print_report(report: ImportReport, rejects: Path | None) -> None:
     r = report.result
     if report.already_done:
-        console.print(f"{report.path} was already imported completely (to line "
-                      f"{report.resumed_at_line:,}); nothing to do. Use --restart to re-read it.")
+        console.print(
+            f"{report.path} was already imported completely (to line "
+            f"{report.resumed_at_line:,}); nothing to do. Use --restart to re-read it."
+        )
         return
     if report.resumed_at_line:
         console.print(f"Resumed after line {report.resumed_at_line:,} (checkpoint).")
@@ -88,16 +119,22 @@ def _print_report(report: ImportReport, rejects: Path | None) -> None:
         console.print(table)
         more = report.rejected_total - min(20, len(r.rejected))
         if more > 0:
-            where = f" All of them are in {rejects}." if rejects else \
-                " Use --rejects FILE to write them all."
+            where = (
+                f" All of them are in {rejects}."
+                if rejects
+                else " Use --rejects FILE to write them all."
+            )
             console.print(f"… and {more:,} more.{where}")
 
 
 @ingest_app.command("conversations")
 def ingest_conversations(
     path: Annotated[Path, typer.Argument(help="JSONL file, one conversation per line.")],
-    store: StoreOpt = None, fmt: FormatOpt = "jsonl", restart: RestartOpt = False,
-    rejects: RejectsOpt = None, as_json: JsonOpt = False,
+    store: StoreOpt = None,
+    fmt: FormatOpt = "jsonl",
+    restart: RestartOpt = False,
+    rejects: RejectsOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Import conversations (with their messages); resumable and idempotent."""
     _run_import("conversations", path, store, fmt, restart, rejects, as_json)
@@ -106,8 +143,11 @@ def ingest_conversations(
 @ingest_app.command("signals")
 def ingest_signals(
     path: Annotated[Path, typer.Argument(help="JSONL file, one signal per line.")],
-    store: StoreOpt = None, fmt: FormatOpt = "jsonl", restart: RestartOpt = False,
-    rejects: RejectsOpt = None, as_json: JsonOpt = False,
+    store: StoreOpt = None,
+    fmt: FormatOpt = "jsonl",
+    restart: RestartOpt = False,
+    rejects: RejectsOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Import signals (CSAT, thumbs, escalations, …); resumable and idempotent."""
     _run_import("signals", path, store, fmt, restart, rejects, as_json)
@@ -115,8 +155,9 @@ def ingest_signals(
 
 def stats(
     store: StoreOpt = None,
-    days: Annotated[int, typer.Option(help="Window in days, ending at the latest conversation.")]
-    = 30,
+    days: Annotated[
+        int, typer.Option(help="Window in days, ending at the latest conversation.")
+    ] = 30,
     as_json: JsonOpt = False,
 ) -> None:
     """Counts by day, outcome and channel."""
@@ -127,17 +168,25 @@ def stats(
     if as_json:
         console.print_json(json.dumps(result.to_dict()))
         return
-    window = (f"{result.since:%Y-%m-%d} to {result.until:%Y-%m-%d} (exclusive)"
-              if result.since and result.until else "no data yet")
-    console.print(f"[bold]Store {result.store}[/] — {window}: {result.conversations:,} "
-                  f"conversations, {result.messages:,} messages, {result.signals:,} signals")
+    window = (
+        f"{result.since:%Y-%m-%d} to {result.until:%Y-%m-%d} (exclusive)"
+        if result.since and result.until
+        else "no data yet"
+    )
+    console.print(
+        f"[bold]Store {result.store}[/] — {window}: {result.conversations:,} "
+        f"conversations, {result.messages:,} messages, {result.signals:,} signals"
+    )
     days_table = Table("day", "conversations", title="By day")
     for row in result.by_day:
         days_table.add_row(row["day"], f"{row['conversations']:,}")
     console.print(days_table)
-    for title, data in (("By outcome", result.by_outcome), ("By channel", result.by_channel),
-                        ("Handled by", result.by_handled_by),
-                        ("Signals by type", result.signals_by_type)):
+    for title, data in (
+        ("By outcome", result.by_outcome),
+        ("By channel", result.by_channel),
+        ("Handled by", result.by_handled_by),
+        ("Signals by type", result.signals_by_type),
+    ):
         table = Table(title.split()[-1], "count", title=title)
         for k, n in data.items():
             table.add_row(k, f"{n:,}")
@@ -166,5 +215,9 @@ def serve(
 
     settings, db = store_db()
     app = create_app(settings, db)
-    uvicorn.run(app, host=host or settings.host, port=port or settings.port,
-                log_level=settings.log_level.lower())
+    uvicorn.run(
+        app,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+    )

@@ -44,7 +44,8 @@ def init(
     slug = store or settings.default_store
     with db.begin() as conn:
         _, created = ensure_store(conn, slug, name, actor="cli")
-    console.print(f"Database: {db.display_url} (schema {after}"
-                  f"{'' if before == after else ', migrated'})")
+    console.print(
+        f"Database: {db.display_url} (schema {after}{'' if before == after else ', migrated'})"
+    )
     console.print(f"Store: {slug} ({'created' if created else 'already there'})")
     console.print("Next: [bold]shopcoach ingest conversations FILE[/] — see docs/import-schema.md")

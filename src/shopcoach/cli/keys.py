@@ -22,17 +22,22 @@ def _when(value: object) -> str:
 @app.command("create")
 def create(
     name: Annotated[str, typer.Option(help="What the key is for, e.g. 'shop backend'.")],
-    scope: Annotated[list[str], typer.Option(help=f"Scope; repeat for several: {', '.join(SCOPES)}.")],
-    store: Annotated[str | None, typer.Option(help="Store slug (default: the default store).")]
-    = None,
+    scope: Annotated[
+        list[str], typer.Option(help=f"Scope; repeat for several: {', '.join(SCOPES)}.")
+    ],
+    store: Annotated[
+        str | None, typer.Option(help="Store slug (default: the default store).")
+    ] = None,
 ) -> None:
     """Create an API key. The key is printed once; only its hash is stored."""
     settings, db = store_db()
     with db.begin() as conn:
         target = get_store(conn, store or settings.default_store)
         plain, info = create_key(conn, target.id, name, scope, actor="cli")
-    console.print(f"Created key [bold]{info.prefix}[/] for store {info.store_slug} with scopes "
-                  f"{', '.join(info.scopes)}. Store it now; it is not shown again:")
+    console.print(
+        f"Created key [bold]{info.prefix}[/] for store {info.store_slug} with scopes "
+        f"{', '.join(info.scopes)}. Store it now; it is not shown again:"
+    )
     console.print(plain, soft_wrap=True, highlight=False)
 
 
@@ -45,13 +50,22 @@ def list_(store: Annotated[str | None, typer.Option(help="Only this store.")] = 
         rows = list_keys(conn, store_id)
     table = Table("prefix", "store", "name", "scopes", "created", "last used", "revoked")
     for k in rows:
-        table.add_row(k.prefix, k.store_slug, k.name, ",".join(k.scopes), _when(k.created_at),
-                      _when(k.last_used_at), _when(k.revoked_at))
+        table.add_row(
+            k.prefix,
+            k.store_slug,
+            k.name,
+            ",".join(k.scopes),
+            _when(k.created_at),
+            _when(k.last_used_at),
+            _when(k.revoked_at),
+        )
     console.print(table)
 
 
 @app.command("revoke")
-def revoke(prefix: Annotated[str, typer.Argument(help="The key's prefix (see keys list).")]) -> None:
+def revoke(
+    prefix: Annotated[str, typer.Argument(help="The key's prefix (see keys list).")],
+) -> None:
     """Revoke a key; requests with it get 401 from now on."""
     _, db = store_db()
     with db.begin() as conn:
@@ -72,5 +86,3 @@ def audit_log(
     for e in rows:
         table.add_row(_when(e.at), e.actor, e.action, e.target or "", str(e.details or ""))
     console.print(table)
-
-

@@ -49,15 +49,15 @@ def _placeholder(conn: sa.Connection) -> str:
     return "?" if conn.dialect.name == "sqlite" else "%s"
 
 
-def insert_rows(conn: sa.Connection, table: sa.Table, columns: Sequence[str],
-                rows: Sequence[tuple[Any, ...]]) -> None:
+def insert_rows(
+    conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
     """Insert ``rows`` (tuples in ``columns`` order, driver-encoded) as fast as the driver can."""
     if not rows:
         return
     cols = ", ".join(columns)
-    dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None
     if conn.dialect.name == "postgresql":
+        dbapi: Any = conn.connection.dbapi_connection  # a psycopg connection: it has COPY
         with dbapi.cursor() as cur, cur.copy(f"COPY {table.name} ({cols}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
@@ -67,8 +67,12 @@ def insert_rows(conn: sa.Connection, table: sa.Table, columns: Sequence[str],
 
 
 def insert_new_returning(
-    conn: sa.Connection, table: sa.Table, columns: Sequence[str],
-    rows: Sequence[tuple[Any, ...]], conflict: Sequence[str], returning: Sequence[str],
+    conn: sa.Connection,
+    table: sa.Table,
+    columns: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    conflict: Sequence[str],
+    returning: Sequence[str],
 ) -> list[tuple[Any, ...]]:
     """INSERT … ON CONFLICT (conflict) DO NOTHING RETURNING …: the rows this call created."""
     out: list[tuple[Any, ...]] = []
@@ -77,8 +81,7 @@ def insert_new_returning(
     mark = _placeholder(conn)
     one = "(" + ", ".join([mark] * len(columns)) + ")"
     head = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
-    tail = (f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING "
-            f"RETURNING {', '.join(returning)}")
+    tail = f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING RETURNING {', '.join(returning)}"
     for start in range(0, len(rows), VALUES_PAGE):
         page = rows[start : start + VALUES_PAGE]
         params = tuple(v for row in page for v in row)

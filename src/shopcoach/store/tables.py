@@ -67,9 +67,7 @@ conversations = sa.Table(
     sa.Column("started_at", sa.DateTime(), nullable=False),
     sa.Column("ended_at", sa.DateTime()),
     sa.Column("handled_by", sa.String(10), nullable=False),
-    sa.Column(
-        "agent_version_id", BigId, sa.ForeignKey("agent_versions.id", ondelete="SET NULL")
-    ),
+    sa.Column("agent_version_id", BigId, sa.ForeignKey("agent_versions.id", ondelete="SET NULL")),
     sa.Column("intent", sa.String(200)),
     sa.Column("confidence", sa.Float()),
     sa.Column("outcome", sa.String(20)),
@@ -118,9 +116,7 @@ signals = sa.Table(
     # Kept as text so a signal may arrive before its conversation; conversation_id is filled
     # in (set-based) when the conversation is captured.
     sa.Column("conversation_external_id", sa.String(200)),
-    sa.Column(
-        "conversation_id", BigId, sa.ForeignKey("conversations.id", ondelete="SET NULL")
-    ),
+    sa.Column("conversation_id", BigId, sa.ForeignKey("conversations.id", ondelete="SET NULL")),
     sa.Column("message_index", sa.Integer()),
     sa.Column("source", sa.String(100), nullable=False),
     sa.Column("context", Json, nullable=False),
