@@ -120,7 +120,8 @@ def child(args: argparse.Namespace) -> None:
 
         db = open_store(args.db)
         report = import_file(db, Path(args.file), "conversations", "default", chunk_size=1000)
-        extra = {"created": report.result.created, "rejected": report.rejected_total}
+        extra = {"created": report.result.created, "rejected": report.rejected_total,
+                 "seconds": report.seconds}
     elif args.scenario == "raw":
         extra = raw_executemany(Path(args.file), args.db)
     elif args.scenario == "http":

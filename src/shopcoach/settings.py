@@ -58,6 +58,13 @@ class Settings(BaseSettings):
         description="Records per transaction in file imports; each committed chunk is "
         "checkpointed so a killed import resumes after it.",
     )
+    import_workers: int | None = Field(
+        default=None,
+        ge=0,
+        description="Worker processes that prepare (parse, validate, redact) file-import "
+        "chunks while the main process writes. Default: one per CPU core beyond the "
+        "first; 0 prepares in the main process.",
+    )
     log_level: str = Field(default="INFO", description="Python logging level for the server.")
 
     @classmethod

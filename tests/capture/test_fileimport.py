@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import orjson
+import pytest
 import sqlalchemy as sa
 
 from shopcoach.capture.fileimport import import_file
@@ -35,8 +36,9 @@ def counts(db: Database) -> tuple[int, int, int]:
     return convs, msgs, distinct
 
 
+@pytest.mark.parametrize("workers", [0, 2])
 def test_chunks_are_checkpointed_and_progress_reported(
-    db: Database, store: Store, tmp_path: Path
+    db: Database, store: Store, tmp_path: Path, workers: int
 ) -> None:
     path = tmp_path / "convs.jsonl"
     write_conversations(path, 250)
@@ -46,11 +48,15 @@ def test_chunks_are_checkpointed_and_progress_reported(
         path,
         "conversations",
         store.slug,
-        chunk_size=100,
+        chunk_size=10,
+        workers=workers,
         on_progress=lambda done, total, run: seen.append(done),
     )
+    assert report.workers == workers
     assert report.result.created == 250 and report.lines == 250
-    assert seen[-1] == path.stat().st_size and len(seen) == 3
+    assert len(seen) == 25 and seen[-1] == path.stat().st_size
+    assert seen == sorted(seen)  # chunks are committed in file order
+    assert counts(db) == (250, 750, 250)
     with db.connect() as conn:
         cp = conn.execute(sa.select(import_checkpoints)).one()
     assert (cp.line_no, cp.accepted, cp.byte_offset) == (250, 250, path.stat().st_size)

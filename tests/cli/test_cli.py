@@ -131,3 +131,32 @@ def test_show_prints_redacted_conversation(initialised: str, tmp_path: Path) -> 
         assert conn.execute(sa.select(sa.func.count()).select_from(conversations)).scalar() == 1
     db.close()
     assert "4111" not in stored
+
+
+def test_store_redaction_policy(initialised: str, tmp_path: Path) -> None:
+    code, out = run(initialised, "stores", "redaction", "default", "--disable", "phone")
+    assert code == 0 and json.loads(out)["phone"] is False
+    path = tmp_path / "one.jsonl"
+    path.write_bytes(
+        orjson.dumps(
+            conversation(
+                "c-8",
+                messages=[{"role": "customer", "text": "call +1 415 555 0132 or mail a@b.io"}],
+            )
+        )
+    )
+    run(initialised, "ingest", "conversations", str(path))
+    code, out = run(initialised, "show", "c-8")
+    assert json.loads(out)["messages"][0]["text"] == "call +1 415 555 0132 or mail [EMAIL]"
+    bad = runner.invoke(
+        app, ["--db", initialised, "stores", "redaction", "default", "--disable", "names"]
+    )
+    assert "Unknown redaction kind 'names'" in str(bad.exception)
+    policy = tmp_path / "policy.json"
+    policy.write_text(
+        '{"custom": [{"name": "loyalty", "pattern": "LOY-[0-9]{6}", "placeholder": "[LOYALTY]"}]}'
+    )
+    code, out = run(initialised, "stores", "redaction", "default", "--file", str(policy))
+    assert code == 0 and json.loads(out)["custom"][0]["name"] == "loyalty"
+    code, out = run(initialised, "audit")
+    assert "store.redaction_policy" in out

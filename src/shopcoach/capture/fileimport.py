@@ -1,36 +1,49 @@
 """Streaming file import with checkpoints: constant memory, exactly-once after a crash.
 
-The file is read record by record and written in chunks of ``import_chunk_size``; each
-chunk commits in one transaction together with a checkpoint (byte offset, line number,
-counts). If the process dies, everything committed is kept and the next run of the same
-import resumes at the checkpoint; whatever was read after it is simply read again, and the
-idempotent writer makes that harmless. A changed file (size, mtime or first bytes differ)
-gets a fresh import, which is equally safe.
+The file is split into chunks of ``import_chunk_size`` records. Preparing a chunk (parse,
+validate, redact, encode — ``capture/prepare.py``) is pure CPU work and runs in worker
+processes (``import_workers``); the main process writes the prepared chunks **in file
+order**, each in one transaction together with a checkpoint (byte offset, line number,
+counts). At most ``workers + 1`` chunks are in flight, so memory stays flat whatever the
+file size.
+
+If the process dies, everything committed is kept and the next run of the same import
+resumes at the checkpoint; whatever was read after it is read again, and the idempotent
+writer makes that harmless. A changed file (size, mtime or first bytes differ) gets a fresh
+import, which is equally safe.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import multiprocessing
+import os
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from shopcoach.capture.importers import ParseError, get_reader
+from shopcoach.capture.importers import ParseError, get_format
+from shopcoach.capture.prepare import prepare_conversations, prepare_signals
 from shopcoach.capture.validate import Problem, RecordError
-from shopcoach.capture.writer import IngestResult, ingest_conversations, ingest_signals
+from shopcoach.capture.writer import IngestResult, write_conversations, write_signals
 from shopcoach.errors import ValidationFailed
+from shopcoach.store.bulk import paused_gc
 from shopcoach.store.engine import Database
 from shopcoach.store.sql import insert_for, utcnow
 from shopcoach.store.tables import import_checkpoints
-from shopcoach.stores import get_store
+from shopcoach.stores import Store, get_store, list_stores
 
 Kind = Literal["conversations", "signals"]
-_WRITERS = {"conversations": ingest_conversations, "signals": ingest_signals}
 FINGERPRINT_BYTES = 1 << 16
+# Below this many chunks a worker pool costs more (process start-up) than it saves.
+MIN_CHUNKS_FOR_WORKERS = 4
 
 
 @dataclass
@@ -44,6 +57,7 @@ class ImportReport:
     already_done: bool = False
     seconds: float = 0.0
     lines: int = 0
+    workers: int = 0
     rejected_total: int = 0  # every rejected record this run; result.rejected keeps the first N
 
     def to_dict(self) -> dict[str, Any]:
@@ -54,9 +68,21 @@ class ImportReport:
             "already_done": self.already_done,
             "seconds": round(self.seconds, 3),
             "lines": self.lines,
+            "workers": self.workers,
             **self.result.to_dict(),
             "rejected_count": self.rejected_total,
         }
+
+
+@dataclass
+class _Chunk:
+    """One prepared chunk, as a worker returns it."""
+
+    groups: dict[int, list[Any]]
+    errors: list[RecordError]
+    received: int
+    end: int
+    last_line: int
 
 
 def fingerprint(path: Path) -> str:
@@ -68,6 +94,32 @@ def fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
+def default_workers() -> int:
+    """One worker per core beyond the one the writing process needs (at least one)."""
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+def prepare_chunk(
+    kind: Kind, fmt: str, units: list[tuple[int, bytes]], stores: Mapping[str, Store],
+    default_slug: str, sqlite: bool, end: int,
+) -> _Chunk:  # fmt: skip
+    """Parse and prepare one chunk. Pure; runs in a worker process or in-process."""
+    parse = get_format(fmt).parse
+    with paused_gc():
+        records: list[tuple[int, Any]] = []
+        errors: list[RecordError] = []
+        for line_no, unit in units:
+            record = parse(unit)
+            if isinstance(record, ParseError):
+                errors.append(RecordError(line_no, None, (Problem("", record.reason),)))
+            else:
+                records.append((line_no, record))
+        prepare = prepare_conversations if kind == "conversations" else prepare_signals
+        groups, rejected = prepare(records, stores, default_slug, sqlite=sqlite)
+    return _Chunk(dict(groups), errors + rejected, len(units), end,
+                  units[-1][0] if units else 0)  # fmt: skip
+
+
 def import_file(
     db: Database,
     path: Path,
@@ -76,6 +128,7 @@ def import_file(
     *,
     fmt: str = "jsonl",
     chunk_size: int = 1000,
+    workers: int | None = None,
     restart: bool = False,
     on_progress: Callable[[int, int, IngestResult], None] | None = None,
     on_reject: Callable[[RecordError], None] | None = None,
@@ -83,25 +136,24 @@ def import_file(
 ) -> ImportReport:
     """Import ``path`` into ``store_slug``; resumable, idempotent, constant memory.
 
+    ``workers``: processes preparing chunks (None: one per core beyond the first; 0: none).
     ``on_progress(bytes_done, bytes_total, run_totals)`` is called after every committed
     chunk; ``on_reject`` sees every rejected record; the report keeps the first
     ``keep_rejects`` of them (``rejected_total`` counts all).
     """
-    if kind not in _WRITERS:
-        raise ValidationFailed(
-            f"Unknown import kind {kind!r}.", hint="Use 'conversations' or 'signals'."
-        )
+    if kind not in ("conversations", "signals"):
+        raise ValidationFailed(f"Unknown import kind {kind!r}.",
+                               hint="Use 'conversations' or 'signals'.")  # fmt: skip
     if not path.is_file():
         raise ValidationFailed(f"No file at {path}.", hint="Check the path.")
-    reader = get_reader(fmt)
-    writer = _WRITERS[kind]
+    file_format = get_format(fmt)
     started = time.perf_counter()
     total_bytes = path.stat().st_size
     key = fingerprint(path)
     report = ImportReport(path=str(path), kind=kind)
-
     with db.begin() as conn:
         store = get_store(conn, store_slug)
+        stores = {s.slug: s for s in list_stores(conn)}
         checkpoint = _load_checkpoint(conn, store.id, kind, key)
     offset, line_no, prior_accepted, prior_rejected = 0, 0, 0, 0
     if checkpoint is not None and not restart:
@@ -113,53 +165,83 @@ def import_file(
         offset, line_no = checkpoint.byte_offset, checkpoint.line_no
         prior_accepted, prior_rejected = checkpoint.accepted, checkpoint.rejected
     run = report.result  # this run's counts; the checkpoint keeps the cumulative ones
+    sqlite = db.dialect == "sqlite"
+    if workers is None:
+        workers = default_workers()
+    if (total_bytes - offset) < MIN_CHUNKS_FOR_WORKERS * chunk_size * 200:
+        workers = 0  # a small file: not worth starting processes (~200 bytes a record at least)
+    report.workers = workers
+    write = write_conversations if kind == "conversations" else write_signals
 
-    def flush(
-        batch: list[tuple[int, Any]], errors: list[RecordError], end: int, last: int, finished: bool
-    ) -> None:
+    def commit(chunk: _Chunk, finished: bool) -> None:
+        result = IngestResult(received=chunk.received, rejected=chunk.errors)
         with db.begin() as conn:
-            result = writer(conn, store, batch) if batch else IngestResult()
-            result.rejected.extend(errors)
+            for store_id, prepared in chunk.groups.items():
+                write(conn, store_id, prepared, result)
             result.rejected.sort(key=lambda e: e.index)  # in file order
-            result.received += len(errors)
-            _save_checkpoint(
-                conn,
-                store.id,
-                kind,
-                key,
-                str(path),
-                end,
-                last,
-                prior_accepted + run.accepted + result.accepted,
-                prior_rejected + report.rejected_total + len(result.rejected),
-                finished,
-            )
+            _save_checkpoint(conn, store.id, kind, key, str(path), chunk.end, chunk.last_line,
+                             prior_accepted + run.accepted + result.accepted,
+                             prior_rejected + report.rejected_total + len(result.rejected),
+                             finished)  # fmt: skip
         report.rejected_total += len(result.rejected)
         if on_reject:
             for err in result.rejected:
                 on_reject(err)
         result.rejected = result.rejected[: max(keep_rejects - len(run.rejected), 0)]
         run.add(result)
+        report.lines = chunk.last_line or report.lines
         if on_progress:
-            on_progress(end, total_bytes, run)
+            on_progress(chunk.end, total_bytes, run)
 
-    with path.open("rb") as fh:
+    def chunks(fh: Any) -> Iterator[tuple[list[tuple[int, bytes]], int, bool]]:
+        """(units, end offset, is_last); the last chunk (maybe empty) finishes the import."""
+        units: list[tuple[int, bytes]] = []
+        end = end_of_previous = offset
+        # A full chunk is yielded when the next unit arrives, so the last one is known.
+        for number, end, unit in file_format.split(fh, line_no):
+            if len(units) >= chunk_size:
+                yield units, end_of_previous, False
+                units = []
+            units.append((number, unit))
+            end_of_previous = end
+        yield units, end, True
+
+    def job(units: list[tuple[int, bytes]], end: int) -> tuple[Any, ...]:
+        return (kind, fmt, units, stores, store.slug, sqlite, end)
+
+    with path.open("rb") as fh, paused_gc(), _executor(workers) as pool:
         fh.seek(offset)
-        batch: list[tuple[int, Any]] = []
-        errors: list[RecordError] = []
-        end, last = offset, line_no
-        for last, end, record in reader(fh, line_no):
-            if isinstance(record, ParseError):
-                errors.append(RecordError(last, None, (Problem("", record.reason),)))
+        pending: deque[tuple[Future[_Chunk] | _Chunk, bool]] = deque()
+        for units, end, last in chunks(fh):
+            if pool is None:
+                pending.append((prepare_chunk(*job(units, end)), last))
             else:
-                batch.append((last, record))
-            if len(batch) + len(errors) >= chunk_size:
-                flush(batch, errors, end, last, finished=False)
-                batch, errors = [], []
-        flush(batch, errors, end, last, finished=True)
-    report.lines = last
+                pending.append((pool.submit(prepare_chunk, *job(units, end)), last))
+            while len(pending) > (0 if last else workers):
+                item, is_last = pending.popleft()
+                commit(item if isinstance(item, _Chunk) else item.result(), finished=is_last)
+                gc.collect(1)  # young cycles only: cheap, keeps memory flat
+    if report.lines == 0:
+        report.lines = line_no
     report.seconds = time.perf_counter() - started
     return report
+
+
+class _InProcess:
+    """Stands in for a pool when no workers are wanted."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _executor(workers: int) -> Any:
+    if workers <= 0:
+        return _InProcess()
+    # spawn, not fork: the parent holds database connections and threads.
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 def _load_checkpoint(conn: sa.Connection, store_id: int, kind: str, key: str) -> Any:
@@ -170,17 +252,9 @@ def _load_checkpoint(conn: sa.Connection, store_id: int, kind: str, key: str) ->
 
 
 def _save_checkpoint(
-    conn: sa.Connection,
-    store_id: int,
-    kind: str,
-    key: str,
-    name: str,
-    offset: int,
-    line_no: int,
-    accepted: int,
-    rejected: int,
-    finished: bool,
-) -> None:
+    conn: sa.Connection, store_id: int, kind: str, key: str, name: str, offset: int,
+    line_no: int, accepted: int, rejected: int, finished: bool,
+) -> None:  # fmt: skip
     now = utcnow()
     values = {
         "byte_offset": offset,

@@ -1,9 +1,9 @@
 """File formats the importer reads, registered by a stable name.
 
-A reader turns an open binary file, positioned at a byte offset, into
-``(line_no, end_offset, record)`` triples, where ``record`` is a raw dict in the capture
+A format splits an open binary file, positioned at a byte offset, into
+``(line_no, end_offset, unit)`` triples and parses each unit into a raw dict in the capture
 schema (``docs/import-schema.md``) or a :class:`ParseError`. ``end_offset`` is the byte
-position just after the record, which the importer checkpoints. Helpdesk exports (Zendesk,
+position just after the unit, which the importer checkpoints. Helpdesk exports (Zendesk,
 Gorgias, Intercom) and OpenTelemetry GenAI traces slot in here as further readers that map
 their shapes onto the capture schema.
 """
@@ -22,54 +22,71 @@ class ParseError:
     reason: str
 
 
-Reader = Callable[[IO[bytes], int], Iterator[tuple[int, int, Any]]]
-
-_READERS: dict[str, tuple[Reader, str]] = {}
-
-
-def register_reader(name: str, doc: str) -> Callable[[Reader], Reader]:
-    """Register a reader under ``name`` with a one-line description."""
-
-    def wrap(fn: Reader) -> Reader:
-        _READERS[name] = (fn, doc)
-        return fn
-
-    return wrap
+Splitter = Callable[[IO[bytes], int], Iterator[tuple[int, int, bytes]]]
+Parser = Callable[[bytes], Any]
 
 
-def get_reader(name: str) -> Reader:
+@dataclass(frozen=True)
+class Format:
+    """A file format: ``split`` cuts the file into raw units (cheap, in the reading
+    process); ``parse`` turns one unit into a raw record dict or a :class:`ParseError`
+    (it may run in a worker process, so it must be a module-level function)."""
+
+    name: str
+    doc: str
+    split: Splitter
+    parse: Parser
+
+
+_FORMATS: dict[str, Format] = {}
+
+
+def register_format(fmt: Format) -> Format:
+    """Register a file format under its name."""
+    _FORMATS[fmt.name] = fmt
+    return fmt
+
+
+def get_format(name: str) -> Format:
     try:
-        return _READERS[name][0]
+        return _FORMATS[name]
     except KeyError:
         from shopcoach.errors import ValidationFailed
 
         raise ValidationFailed(
             f"Unknown import format {name!r}.",
-            hint=f"Use one of: {', '.join(sorted(_READERS))}.",
+            hint=f"Use one of: {', '.join(sorted(_FORMATS))}.",
         ) from None
 
 
 def readers() -> dict[str, str]:
     """Registered format names and their descriptions."""
-    return {name: doc for name, (_, doc) in sorted(_READERS.items())}
+    return {name: f.doc for name, f in sorted(_FORMATS.items())}
 
 
-@register_reader("jsonl", "One JSON object per line (UTF-8); blank lines are skipped.")
-def read_jsonl(fh: IO[bytes], start_line: int) -> Iterator[tuple[int, int, Any]]:
-    """Yield records from a JSON Lines file; ``fh`` is already at the resume offset."""
+def split_lines(fh: IO[bytes], start_line: int) -> Iterator[tuple[int, int, bytes]]:
+    """Non-blank lines with their 1-based number and the byte offset just after them."""
     offset = fh.tell()
     line_no = start_line
     for line in fh:
         line_no += 1
         offset += len(line)
-        stripped = line.strip()
-        if not stripped:
-            continue
-        try:
-            yield line_no, offset, orjson.loads(stripped)
-        except orjson.JSONDecodeError as exc:
-            yield (
-                line_no,
-                offset,
-                ParseError(f"not valid JSON ({exc}); each line must be one complete JSON object"),
-            )
+        if line.strip():
+            yield line_no, offset, line
+
+
+def parse_json(unit: bytes) -> Any:
+    try:
+        return orjson.loads(unit)
+    except orjson.JSONDecodeError as exc:
+        return ParseError(f"not valid JSON ({exc}); each line must be one complete JSON object")
+
+
+register_format(
+    Format(
+        "jsonl",
+        "One JSON object per line (UTF-8); blank lines are skipped.",
+        split_lines,
+        parse_json,
+    )
+)

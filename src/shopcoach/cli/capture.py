@@ -81,6 +81,7 @@ def _run_import(
                 slug,
                 fmt=fmt,
                 chunk_size=settings.import_chunk_size,
+                workers=settings.import_workers,
                 restart=restart,
                 on_progress=on_progress,
                 on_reject=on_reject,

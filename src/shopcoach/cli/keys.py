@@ -82,7 +82,10 @@ def audit_log(
     with db.connect() as conn:
         store_id = get_store(conn, store).id if store else None
         rows = entries(conn, store_id=store_id, limit=limit)
-    table = Table("at (UTC)", "actor", "action", "target", "details")
+    table = Table("at (UTC)", "actor")
+    table.add_column("action", no_wrap=True)
+    table.add_column("target", no_wrap=True)
+    table.add_column("details", overflow="fold")
     for e in rows:
         table.add_row(_when(e.at), e.actor, e.action, e.target or "", str(e.details or ""))
     console.print(table)

@@ -10,7 +10,10 @@ were new. Values are always bound parameters, never interpolated.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+import itertools
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -30,8 +33,8 @@ class Encoder:
     'unknown' type, which PostgreSQL casts to jsonb).
     """
 
-    def __init__(self, conn: sa.Connection) -> None:
-        self.sqlite = conn.dialect.name == "sqlite"
+    def __init__(self, sqlite: bool) -> None:
+        self.sqlite = sqlite
 
     def time(self, value: datetime | None) -> Any:
         if value is None or not self.sqlite:
@@ -43,10 +46,6 @@ class Encoder:
         if value is None:
             return None
         return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-
-
-def _placeholder(conn: sa.Connection) -> str:
-    return "?" if conn.dialect.name == "sqlite" else "%s"
 
 
 def insert_rows(
@@ -74,17 +73,58 @@ def insert_new_returning(
     conflict: Sequence[str],
     returning: Sequence[str],
 ) -> list[tuple[Any, ...]]:
-    """INSERT … ON CONFLICT (conflict) DO NOTHING RETURNING …: the rows this call created."""
+    """INSERT … ON CONFLICT (conflict) DO NOTHING RETURNING …: the rows this call created.
+
+    PostgreSQL: COPY into a temporary stage table, then one INSERT … SELECT (a statement
+    with tens of thousands of parameters costs more to parse than to run). SQLite:
+    multi-row VALUES pages.
+    """
     out: list[tuple[Any, ...]] = []
     if not rows:
         return out
-    mark = _placeholder(conn)
-    one = "(" + ", ".join([mark] * len(columns)) + ")"
-    head = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
+    cols = ", ".join(columns)
     tail = f" ON CONFLICT ({', '.join(conflict)}) DO NOTHING RETURNING {', '.join(returning)}"
+    if conn.dialect.name == "postgresql":
+        stage = f"_stage_{table.name}_{next(_stage_ids)}"
+        conn.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS "
+            f"SELECT {cols} FROM {table.name} WITH NO DATA"
+        )
+        dbapi: Any = conn.connection.dbapi_connection
+        with dbapi.cursor() as cur, cur.copy(f"COPY {stage} ({cols}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        result = conn.exec_driver_sql(
+            f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM {stage}" + tail
+        )
+        return [tuple(r) for r in result]
+    one = "(" + ", ".join(["?"] * len(columns)) + ")"
+    head = f"INSERT INTO {table.name} ({cols}) VALUES "
     for start in range(0, len(rows), VALUES_PAGE):
         page = rows[start : start + VALUES_PAGE]
         params = tuple(v for row in page for v in row)
         result = conn.exec_driver_sql(head + ", ".join([one] * len(page)) + tail, params)
         out.extend(tuple(r) for r in result)
     return out
+
+
+_stage_ids = itertools.count()
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector around bulk work.
+
+    A batch allocates hundreds of thousands of small acyclic objects (parsed JSON, pydantic
+    models, row tuples); they are freed by reference counting, but their allocation keeps
+    triggering full collections that rescan everything alive — measured here, that made
+    validation ~6x slower (174 vs 27 µs per six-message conversation). Long loops should
+    also call ``gc.collect(1)`` between chunks to reclaim any young cycles.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

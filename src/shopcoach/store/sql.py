@@ -24,6 +24,23 @@ def insert_for(conn: sa.Connection, table: sa.Table) -> Any:
     raise NotImplementedError(f"Shopcoach supports SQLite and PostgreSQL, not {conn.dialect.name}")
 
 
+def member_of(conn: sa.Connection, column: sa.ColumnElement[Any], values: Sequence[Any]) -> Any:
+    """``column IN values``: one array parameter on PostgreSQL (``= ANY``), a plain IN list on
+    SQLite (callers chunk the values with :func:`chunks` there)."""
+    if conn.dialect.name == "postgresql":
+        return column == sa.any_(sa.literal(list(values), postgresql.ARRAY(column.type)))
+    return column.in_(values)
+
+
+def in_chunks(conn: sa.Connection, values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """The values as IN-list chunks: all at once on PostgreSQL, small pages on SQLite."""
+    if conn.dialect.name == "postgresql":
+        if values:
+            yield values
+        return
+    yield from chunks(values)
+
+
 def chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

@@ -1,0 +1,205 @@
+"""Preparing captured records for storage: pure CPU work, no database.
+
+Raw records → validated models → routed to their store → content-hashed → redacted
+(R-SIG-4) → encoded as driver-ready row tuples. Everything here takes plain data and
+returns plain data, so it runs the same in the API process, in the file importer, and in
+the importer's worker processes (``capture/fileimport.py``), while only the write step
+(``capture/writer.py``) holds a database transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from shopcoach.capture.schema import ConversationIn, SignalIn, utc
+from shopcoach.capture.validate import Problem, RecordError, validate_records
+from shopcoach.redaction import redactor_for
+from shopcoach.store.bulk import Encoder
+from shopcoach.stores import Store
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedConversation:
+    """A conversation ready to write. ``head``/``tail`` are the encoded conversation row
+    around ``agent_version_id`` (resolved at write time); message rows lack only the
+    conversation id."""
+
+    index: int
+    external_id: str
+    digest: str
+    agent_version: str | None
+    head: tuple[Any, ...]
+    tail: tuple[Any, ...]
+    messages: tuple[tuple[Any, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedSignal:
+    """A signal ready to write; ``conversation_id`` is resolved at write time."""
+
+    index: int
+    external_id: str
+    conversation_external_id: str | None
+    head: tuple[Any, ...]
+    tail: tuple[Any, ...]
+
+
+# Column order of the encoded rows (writer.py inserts with exactly these).
+CONVERSATION_COLUMNS = (
+    "store_id", "external_id", "channel", "customer_hash", "started_at", "ended_at",
+    "handled_by", "agent_version_id", "intent", "confidence", "outcome", "csat", "language",
+    "tags", "metadata", "message_count", "content_hash", "ingested_at", "updated_at",
+)  # fmt: skip
+MESSAGE_COLUMNS = (
+    "conversation_id", "seq", "role", "text", "sent_at", "latency_ms", "citations",
+    "tool_calls", "redactions",
+)  # fmt: skip
+SIGNAL_COLUMNS = (
+    "store_id", "external_id", "type", "value", "occurred_at", "conversation_external_id",
+    "conversation_id", "message_index", "source", "context", "ingested_at",
+)  # fmt: skip
+
+
+def policy_bytes(policy: Mapping[str, Any]) -> bytes:
+    """The canonical bytes of a redaction policy, as mixed into content hashes."""
+    return orjson.dumps(policy, option=orjson.OPT_SORT_KEYS)
+
+
+def content_hash(raw: Mapping[str, Any], policy: bytes) -> str:
+    """Hash of the record as sent plus the redaction policy (bytes) it was stored under."""
+    digest = hashlib.sha256(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS))
+    digest.update(policy)
+    return digest.hexdigest()
+
+
+def customer_hash(salt: str, customer_id: str | None) -> str | None:
+    """Salted SHA-256 of a customer reference: repeat contacts link, the id is not kept."""
+    if not customer_id:
+        return None
+    return hashlib.sha256(f"{salt}:{customer_id}".encode()).hexdigest()
+
+
+def route(
+    valid: Sequence[tuple[int, Any, Any]],
+    stores: Mapping[str, Store],
+    default_slug: str,
+    allowed_store_ids: set[int] | None,
+) -> tuple[dict[int, list[tuple[int, Any, Any]]], list[RecordError]]:
+    """Group records by the store they name; unknown or forbidden stores are refused."""
+    groups: dict[int, list[tuple[int, Any, Any]]] = {}
+    errors: list[RecordError] = []
+    for item in valid:
+        index, model, _ = item
+        slug = model.store or default_slug
+        store = stores.get(slug)
+        ext = getattr(model, "external_id", None)
+        if store is None:
+            reason = (
+                f"there is no store {slug!r}; create it with "
+                f"`shopcoach stores create {slug}` or leave 'store' out"
+            )
+        elif allowed_store_ids is not None and store.id not in allowed_store_ids:
+            reason = (
+                f"this API key may not write to store {slug!r}; use a key of that "
+                "store or leave 'store' out"
+            )
+        else:
+            groups.setdefault(store.id, []).append(item)
+            continue
+        errors.append(RecordError(index, ext, (Problem("store", reason),)))
+    return groups, errors
+
+
+def prepare_conversations(
+    records: Sequence[tuple[int, Any]],
+    stores: Mapping[str, Store],
+    default_slug: str,
+    *,
+    sqlite: bool,
+    allowed_store_ids: set[int] | None = None,
+) -> tuple[dict[int, list[PreparedConversation]], list[RecordError]]:
+    """Raw ``(index, record)`` pairs → prepared conversations per store id, and errors."""
+    valid, errors = validate_records(records, ConversationIn)
+    groups, store_errors = route(valid, stores, default_slug, allowed_store_ids)
+    by_id = {s.id: s for s in stores.values()}
+    out = {}
+    for sid, items in groups.items():
+        ctx = _StoreContext(by_id[sid], Encoder(sqlite))
+        out[sid] = [_conversation(index, m, raw, ctx) for index, m, raw in items]
+    return out, errors + store_errors
+
+
+class _StoreContext:
+    """What preparing a store's records needs, computed once per batch, not per record."""
+
+    def __init__(self, store: Store, enc: Encoder) -> None:
+        self.store = store
+        self.enc = enc
+        self.redactor = redactor_for(store.redaction_policy)
+        self.policy = policy_bytes(store.redaction_policy)
+
+
+def _conversation(index: int, model: ConversationIn, raw: Any, ctx: _StoreContext
+                  ) -> PreparedConversation:  # fmt: skip
+    store, redactor = ctx.store, ctx.redactor
+    time, json = ctx.enc.time, ctx.enc.json
+    digest = content_hash(raw, ctx.policy)
+    messages = []
+    last: datetime = utc(model.started_at)
+    for seq, msg in enumerate(model.messages):
+        redacted = redactor.redact(msg.text)
+        if msg.sent_at is not None:
+            last = utc(msg.sent_at)
+        messages.append((
+            seq, msg.role.value, redacted.text, time(last), msg.latency_ms,
+            json([c.model_dump(exclude_none=True) for c in msg.citations])
+            if msg.citations else None,
+            json([t.model_dump(exclude_none=True) for t in msg.tool_calls])
+            if msg.tool_calls else None,
+            json(redacted.counts) if redacted.counts else None,
+        ))  # fmt: skip
+    head = (
+        store.id, model.external_id, model.channel.value,
+        customer_hash(store.customer_salt, model.customer_id), time(utc(model.started_at)),
+        time(utc(model.ended_at)) if model.ended_at else None, model.handled_by.value,
+    )  # fmt: skip
+    tail = (
+        model.intent, model.confidence, model.outcome.value if model.outcome else None,
+        model.csat, model.language, json(model.tags), json(model.metadata),
+        len(model.messages), digest,
+    )  # fmt: skip
+    return PreparedConversation(
+        index, model.external_id, digest, model.agent_version, head, tail, tuple(messages)
+    )
+
+
+def prepare_signals(
+    records: Sequence[tuple[int, Any]],
+    stores: Mapping[str, Store],
+    default_slug: str,
+    *,
+    sqlite: bool,
+    allowed_store_ids: set[int] | None = None,
+) -> tuple[dict[int, list[PreparedSignal]], list[RecordError]]:
+    """Raw ``(index, record)`` pairs → prepared signals per store id, and errors."""
+    valid, errors = validate_records(records, SignalIn)
+    groups, store_errors = route(valid, stores, default_slug, allowed_store_ids)
+    enc = Encoder(sqlite)
+    out: dict[int, list[PreparedSignal]] = {}
+    for sid, items in groups.items():
+        out[sid] = [
+            PreparedSignal(
+                index, (ext := m.derived_external_id()), m.conversation_id,
+                (sid, ext, m.type.value, m.value, enc.time(utc(m.occurred_at)),
+                 m.conversation_id),
+                (m.message_index, m.source, enc.json(m.context)),
+            )
+            for index, m, _ in items
+        ]  # fmt: skip
+    return out, errors + store_errors
