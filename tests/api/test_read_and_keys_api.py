@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
+from shopcoach.api.app import create_app
+from shopcoach.errors import SchemaOutOfDate
+from shopcoach.settings import Settings
+from shopcoach.store.engine import Database
+from shopcoach.store.tables import api_keys
 from tests.conftest import conversation, signal
 
 
@@ -36,13 +46,21 @@ def test_stats_and_conversation(
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
 
 
-def test_keys_lifecycle_over_http(client: TestClient, admin_headers: dict[str, str]) -> None:
+def test_keys_lifecycle_over_http(
+    client: TestClient, admin_headers: dict[str, str], db: Database
+) -> None:
     created = client.post(
         "/api/v1/keys", json={"name": "shop backend", "scopes": ["ingest"]}, headers=admin_headers
     )
     assert created.status_code == 201
     key, prefix = created.json()["key"], created.json()["prefix"]
     assert key.startswith(f"sc_{prefix}_")
+    with db.connect() as conn:  # only a hash of the secret is stored
+        stored = conn.execute(
+            sa.select(api_keys.c.key_hash).where(api_keys.c.prefix == prefix)
+        ).scalar_one()
+    secret = key.split("_", 2)[2]
+    assert secret not in stored and stored == hashlib.sha256(secret.encode()).hexdigest()
     listed = client.get("/api/v1/keys", headers=admin_headers).json()["keys"]
     assert prefix in [k["prefix"] for k in listed] and all("key" not in k for k in listed)
     ok = client.post(
@@ -78,3 +96,9 @@ def test_every_error_has_the_same_envelope(
         error = r.json()["error"]
         assert set(error) >= {"code", "message", "hint"}
         assert isinstance(error["code"], str) and error["message"]
+
+
+def test_app_refuses_an_out_of_date_schema(db_url: str, tmp_path: Path) -> None:
+    with pytest.raises(SchemaOutOfDate) as exc:
+        create_app(Settings(database_url=db_url, data_dir=tmp_path))
+    assert exc.value.hint and "shopcoach db upgrade" in exc.value.hint

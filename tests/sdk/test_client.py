@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +23,7 @@ from shopcoach.settings import Settings
 from shopcoach.store.engine import Database
 from shopcoach.store.tables import conversations, signals
 from shopcoach.stores import Store
-from tests.conftest import conversation, make_key, signal
+from tests.conftest import ROOT, conversation, make_key, signal
 
 
 def _free_port() -> int:
@@ -64,11 +66,21 @@ def test_batches_by_count_and_flushes(live_url: str, db: Database, store: Store)
 
 
 def test_interval_and_byte_limits(live_url: str, db: Database, store: Store) -> None:
-    one = len(orjson.dumps(ConversationIn.model_validate(conversation("c-0")).model_dump(
-        mode="json", exclude_none=True)))
+    one = len(
+        orjson.dumps(
+            ConversationIn.model_validate(conversation("c-0")).model_dump(
+                mode="json", exclude_none=True
+            )
+        )
+    )
     # Room for two records per batch: six records must go out in three batches.
-    client = Client(live_url, make_key(db, store, "ingest"), flush_at=1000,
-                    flush_interval=0.2, max_batch_bytes=int(2.5 * one))
+    client = Client(
+        live_url,
+        make_key(db, store, "ingest"),
+        flush_at=1000,
+        flush_interval=0.2,
+        max_batch_bytes=int(2.5 * one),
+    )
     for i in range(6):
         client.log_conversation(conversation(f"c-{i}"))
     deadline = time.monotonic() + 10
@@ -169,3 +181,20 @@ def test_retries_with_backoff_on_503() -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_pending_records_are_flushed_at_exit(live_url: str, db: Database, store: Store) -> None:
+    key = make_key(db, store, "ingest")
+    script = (
+        "from shopcoach import Client\n"
+        "from tests.conftest import conversation\n"
+        f"c = Client({live_url!r}, {key!r}, flush_at=1000, flush_interval=3600)\n"
+        "for i in range(7):\n"
+        "    c.log_conversation(conversation(f'exit-{i}'))\n"
+        "# no flush(): the interpreter exits with everything still queued\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert _count(db, conversations) == 7
