@@ -120,12 +120,15 @@ def child(args: argparse.Namespace) -> None:
 
         db = open_store(args.db)
         report = import_file(db, Path(args.file), "conversations", "default", chunk_size=1000)
-        extra = {"created": report.result.created, "rejected": report.rejected_total,
-                 "seconds": report.seconds}
+        extra = {
+            "created": report.result.created,
+            "rejected": report.rejected_total,
+            "seconds": report.seconds,
+        }
     elif args.scenario == "raw":
         extra = raw_executemany(Path(args.file), args.db)
     elif args.scenario == "http":
-        extra = http_client(Path(args.file), args.url, args.key, args.batch)
+        extra = http_client(Path(args.file), args.url, args.key, args.batch, args.clients)
     seconds = extra.pop("seconds", time.perf_counter() - started)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "peak_rss_mb": rss_mb, **extra}))
@@ -249,7 +252,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def bench_http(n_file: Path, tmp: Path, batch: int) -> dict[str, Any]:
+def bench_http(
+    n_file: Path, tmp: Path, batch: int, server_workers: int, clients: int
+) -> dict[str, Any]:
     from shopcoach.keys import create_key
     from shopcoach.store.engine import open_store
     from shopcoach.stores import get_store
@@ -297,6 +302,8 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--n", type=int, default=100_000, help="conversations (6 messages each)")
     p.add_argument("--batch", type=int, default=500, help="HTTP batch size")
+    p.add_argument("--server-workers", type=int, default=2, help="uvicorn worker processes")
+    p.add_argument("--clients", type=int, default=2, help="concurrent HTTP clients")
     p.add_argument("--pg-url", default=os.environ.get("SHOPCOACH_BENCH_PG_URL", PG_DEFAULT))
     p.add_argument("--skip-postgres", action="store_true")
     p.add_argument("--skip-http", action="store_true")

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
 import orjson
 import pytest
 import sqlalchemy as sa
@@ -160,3 +166,31 @@ def test_store_redaction_policy(initialised: str, tmp_path: Path) -> None:
     assert code == 0 and json.loads(out)["custom"][0]["name"] == "loyalty"
     code, out = run(initialised, "audit")
     assert "store.redaction_policy" in out
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_answers_on_loopback(initialised: str, workers: str) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "SHOPCOACH_DATABASE_URL": initialised, "SHOPCOACH_LOG_LEVEL": "warning"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "shopcoach", "serve", "--port", str(port), "--workers", workers],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.1)
+        assert health.json()["status"] == "ok"
+        assert httpx.get(f"http://127.0.0.1:{port}/api/v1/stats").status_code == 401
+    finally:
+        proc.terminate()
+        proc.wait(15)

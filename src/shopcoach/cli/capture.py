@@ -208,17 +208,28 @@ def show(
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+    workers: Annotated[
+        int, typer.Option(help="Server processes; more than one lets ingest use several cores.")
+    ] = 1,
 ) -> None:
     """Run the HTTP API (OpenAPI at /openapi.json, docs at /docs)."""
+    import os
+
     import uvicorn
 
     from shopcoach.api.app import create_app
 
-    settings, db = store_db()
-    app = create_app(settings, db)
-    uvicorn.run(
-        app,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level=settings.log_level.lower(),
-    )
+    settings, db = store_db()  # checks the schema before anything starts
+    options = {
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "log_level": settings.log_level.lower(),
+    }
+    if workers <= 1:
+        uvicorn.run(create_app(settings, db), **options)
+        return
+    db.close()
+    # Worker processes build their own app from the environment: pass the settings on.
+    os.environ["SHOPCOACH_DATABASE_URL"] = settings.resolved_database_url()
+    os.environ["SHOPCOACH_DATA_DIR"] = str(settings.data_dir)
+    uvicorn.run("shopcoach.api.app:create_app", factory=True, workers=workers, **options)
