@@ -87,16 +87,8 @@ def ingest_conversations(
     allowed_store_ids: set[int] | None = None,
 ) -> IngestResult:
     """Prepare and store ``(index, raw)`` conversation records in the open transaction."""
-    with paused_gc():
-        groups, errors = prepare_conversations(
-            records, stores_for(conn, default_store, records), default_store.slug,
-            sqlite=conn.dialect.name == "sqlite", allowed_store_ids=allowed_store_ids,
-        )  # fmt: skip
-        result = IngestResult(received=len(records), rejected=errors)
-        for store_id, prepared in groups.items():
-            write_conversations(conn, store_id, prepared, result)
-    result.rejected.sort(key=lambda e: e.index)
-    return result
+    return _ingest(conn, default_store, records, allowed_store_ids,
+                   prepare_conversations, write_conversations)  # fmt: skip
 
 
 def ingest_signals(
@@ -107,14 +99,22 @@ def ingest_signals(
     allowed_store_ids: set[int] | None = None,
 ) -> IngestResult:
     """Prepare and store ``(index, raw)`` signal records in the open transaction."""
+    return _ingest(conn, default_store, records, allowed_store_ids,
+                   prepare_signals, write_signals)  # fmt: skip
+
+
+def _ingest(
+    conn: sa.Connection, default_store: Store, records: Sequence[tuple[int, Any]],
+    allowed_store_ids: set[int] | None, prepare: Any, write: Any,
+) -> IngestResult:  # fmt: skip
     with paused_gc():
-        groups, errors = prepare_signals(
+        groups, errors = prepare(
             records, stores_for(conn, default_store, records), default_store.slug,
             sqlite=conn.dialect.name == "sqlite", allowed_store_ids=allowed_store_ids,
         )  # fmt: skip
         result = IngestResult(received=len(records), rejected=errors)
         for store_id, prepared in groups.items():
-            write_signals(conn, store_id, prepared, result)
+            write(conn, store_id, prepared, result)
     result.rejected.sort(key=lambda e: e.index)
     return result
 
