@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import IO, Annotated, Literal
+from typing import IO, Annotated, Any, Literal
 
 import orjson
 import typer
@@ -220,7 +220,7 @@ def serve(
     from shopcoach.api.app import create_app
 
     settings, db = store_db()  # checks the schema before anything starts
-    options = {
+    options: dict[str, Any] = {
         "host": host or settings.host,
         "port": port or settings.port,
         "log_level": settings.log_level.lower(),
