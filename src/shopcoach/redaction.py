@@ -44,13 +44,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-PLACEHOLDERS = {
-    "email": "[EMAIL]",
-    "phone": "[PHONE]",
-    "card": "[CARD]",
-    "address": "[ADDRESS]",
-    "gov_id": "[GOV_ID]",
-}
+KINDS = ("email", "phone", "card", "address", "gov_id")
+PLACEHOLDERS = {kind: f"[{kind.upper()}]" for kind in KINDS}  # "phone" -> "[PHONE]"
 
 
 def _compile_user(pattern: str, what: str) -> re.Pattern[str]:
@@ -213,35 +208,35 @@ def _is_date(a: str, b: str, c: str) -> bool:
     return False
 
 
-def _bare_phone(d: str, intl: bool, cue: Callable[[], bool]) -> bool:
+Cue = Callable[[], bool]  # "is there a phone cue before this number?", asked lazily
+
+
+def _bare_phone(d: str, intl: bool, cue: Cue) -> bool:
     intl = intl or d.startswith("00")
     return 7 <= len(d) <= (15 if intl else 12) and (intl or len(d) >= 10 or d[0] == "0" or cue())
 
 
-def _phone(seps: list[str], digs: list[str], i: int, j: int, cue: Callable[[], bool]) -> bool:
+def _phone(seps: list[str], digs: list[str], pre: list[int], i: int, j: int, cue: Cue) -> bool:
     """Whether tokens i..j-1 of a cluster read as one phone number."""
     if j - i == 1:
         return _bare_phone(digs[i], "+" in seps[i], cue)
-    total = sum(map(len, digs[i:j]))
+    total, joins, inner = pre[j] - pre[i], seps[i + 1 : j], "".join(seps[i + 1 : j])
     intl = "+" in seps[i] or digs[i].startswith("00")
-    inner = seps[i + 1 : j]
-    if not 7 <= total <= (15 if intl else 12) or any("+" in s for s in inner):
+    if not 7 <= total <= (15 if intl else 12) or "+" in inner:
         return False
-    if intl or "(" in seps[i] or any("(" in s or ")" in s for s in inner):
+    if intl or "(" in seps[i] or "(" in inner or ")" in inner:
         return True
     lens = [len(d) for d in digs[i:j]]
-    if j - i == 2 and (inner[0] == "." or (lens == [4, 4] and digs[i][:2] in ("19", "20"))):
+    if j - i == 2 and (inner == "." or (lens == [4, 4] and digs[i][:2] in ("19", "20"))):
         return False  # a decimal or a year range
-    if len(set(inner)) == 1 and inner[0] in " ." and lens[0] <= 2 and set(lens[1:]) == {3}:
+    if len(set(joins)) == 1 and inner[0] in " ." and lens[0] <= 2 and set(lens[1:]) == {3}:
         return False  # thousands: 1 000 000
-    if j - i == 4 and inner == [".", ".", "."] and max(lens) <= 3:
+    if inner == "..." and max(lens) <= 3:
         return False  # an IPv4 address
     return min(lens[1:]) >= 2
 
 
-def _spans(
-    seps: list[str], digs: list[str], label: str, cue: Callable[[], bool]
-) -> list[tuple[int, int, str]]:
+def _spans(seps: list[str], digs: list[str], label: str, cue: Cue) -> list[tuple[int, int, str]]:
     """Token windows (start, end, kind) of a digit cluster: kept ids, cards, SSNs, phones."""
     n = len(digs)
     free = [True] * n
@@ -310,10 +305,13 @@ def _spans(
                 len(digs[top]) > 1 or "+" in seps[i] or "(" in seps[top] or ")" in seps[top]
             ):
                 top += 1
-            j = next((j for j in range(top, i, -1) if _phone(seps, digs, i, j, cue)), 0)
-            if j:
-                take(i, j, "phone")
-            i = j or i + 1
+            for j in range(top, i, -1):
+                if _phone(seps, digs, pre, i, j, cue):
+                    take(i, j, "phone")
+                    i = j
+                    break
+            else:
+                i += 1
         i += 1
     return spans
 
@@ -449,28 +447,28 @@ class Redactor:
                 return None
             _add(counts, kind, 1)
             return PLACEHOLDERS[kind]
+        if group[0] == "+" and group.count("+") == 1 and self._on["phone"]:  # "+CC ...": a phone
+            if 7 <= len(group.encode("ascii", "replace").translate(None, _SEPS)) <= 15:
+                _add(counts, "phone", 1)
+                return "[PHONE]"
         before = text[max(0, start - 40) : start][::-1].lower()
         label = _LABEL_REV.match(before)
         tokens = _TOKEN.findall(group)
         seps, digs = [t[0] for t in tokens], [t[1] for t in tokens]
         found = _spans(seps, digs, "" if not label else "long" if label["long"] else "keep", cue)
-        spans = sorted(s for s in found if self._on[s[2]])
-        if not spans:
-            return None
+        ends = list(itertools.accumulate(len(s) + len(d) for s, d in tokens))
         out: list[str] = []
         last = 0
-        for i, j, kind in spans:
-            out += [s + d for s, d in zip(seps[last:i], digs[last:i], strict=True)]
+        for i, j, kind in sorted(s for s in found if self._on[s[2]]):
             lead = seps[i]
             if kind == "phone":  # "+" and an area code's "(" belong to the phone
                 closes = j > i + 1 and seps[i + 1].startswith(")")
                 cut = [lead.find(c) for c in "+(" if c in lead and (c == "+" or closes)]
                 lead = lead[: min(cut, default=len(lead))]
-            out += (lead, PLACEHOLDERS[kind])
+            out += (group[last : ends[i] - len(digs[i]) - len(seps[i])], lead, PLACEHOLDERS[kind])
             _add(counts, kind, 1)
-            last = j
-        out += [s + d for s, d in zip(seps[last:], digs[last:], strict=True)]
-        return "".join(out)
+            last = ends[j - 1]
+        return "".join(out) + group[last:] if out else None
 
 
 def _add(counts: dict[str, int], kind: str, n: int) -> None:
