@@ -44,6 +44,8 @@ Kind = Literal["conversations", "signals"]
 FINGERPRINT_BYTES = 1 << 16
 # Below this many chunks a worker pool costs more (process start-up) than it saves.
 MIN_CHUNKS_FOR_WORKERS = 4
+# Rows written by one import after which planner statistics are refreshed (ANALYZE).
+ANALYZE_AFTER = 10_000
 
 
 @dataclass
@@ -223,8 +225,24 @@ def import_file(
                 gc.collect(1)  # young cycles only: cheap, keeps memory flat
     if report.lines == 0:
         report.lines = line_no
+    if run.created + run.updated >= ANALYZE_AFTER:
+        refresh_statistics(db, kind)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def refresh_statistics(db: Database, kind: str) -> None:
+    """Refresh the query planner's statistics after a large import.
+
+    PostgreSQL's autovacuum may be off or lag behind a bulk load; with no statistics, the
+    planner treats a million-row table as empty. SQLite's ``PRAGMA optimize`` is the same idea.
+    """
+    tables = "conversations, messages" if kind == "conversations" else "signals"
+    with db.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"ANALYZE {tables}")
+        else:
+            conn.exec_driver_sql("PRAGMA optimize")
 
 
 class _InProcess:
