@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/pip install --quiet --upgrade pip
 .venv/bin/pip install --quiet -e .
-export SHOPCOACH_DATA_DIR="${SHOPCOACH_DATA_DIR:-.shopcoach}"
+export SHOPCOACH_HOME="${SHOPCOACH_HOME:-.shopcoach}"
 .venv/bin/shopcoach init
 .venv/bin/shopcoach ingest conversations examples/conversations.jsonl
 .venv/bin/shopcoach ingest signals examples/signals.jsonl

@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/pip install --quiet --upgrade pip
+# The CPU build of PyTorch first (a wheel on this machine's disk): the embeddings extra's
+# dependency on sentence-transformers would otherwise pull a multi-GB CUDA build.
+.venv/bin/pip install --quiet torch==2.13.0
 .venv/bin/pip install --quiet -e '.[dev]'
 .venv/bin/ruff check src tests benchmarks examples
 .venv/bin/mypy

@@ -66,7 +66,7 @@ def store(db: Database) -> Store:
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=db_url, data_dir=tmp_path / "data")
+    return Settings(database_url=db_url, home=tmp_path / "data")
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Settings: one pydantic-settings class, ``SHOPCOACH_`` prefix.
 
 Precedence: explicit argument > environment variable > config file > default. The config
-file is TOML, read from ``SHOPCOACH_CONFIG`` or ``<data_dir>/shopcoach.toml`` when present.
+file is TOML, read from ``SHOPCOACH_CONFIG`` or ``<home>/shopcoach.toml`` when present.
 Every field has a default and a description; ``docs/settings.md`` lists them all and
 ``tests/test_docs.py`` fails when one is missing there.
 """
@@ -26,15 +26,16 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SHOPCOACH_", extra="forbid")
 
-    data_dir: Path = Field(
+    home: Path = Field(
         default=Path(".shopcoach"),
-        description="Folder for the embedded SQLite database, import checkpoints and "
-        "indexes. Relative paths are taken from the working directory.",
+        description="Folder for the embedded SQLite database, search indexes, models and "
+        "the config file. Relative paths are taken from the working directory. "
+        "(SHOPCOACH_DATA_DIR is not this: it names the shared evaluation data sets.)",
     )
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL of the store, e.g. "
-        "postgresql+psycopg://user@host/db. Default: SQLite file <data_dir>/shopcoach.db.",
+        "postgresql+psycopg://user@host/db. Default: SQLite file <home>/shopcoach.db.",
     )
     default_store: str = Field(
         default="default",
@@ -79,10 +80,10 @@ class Settings(BaseSettings):
         return (init_settings, env_settings, _TomlSource(settings_cls))
 
     def resolved_database_url(self) -> str:
-        """The database URL, defaulting to the SQLite file in ``data_dir``."""
+        """The database URL, defaulting to the SQLite file in ``home``."""
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{(self.data_dir / 'shopcoach.db').resolve()}"
+        return f"sqlite:///{(self.home / 'shopcoach.db').resolve()}"
 
 
 class _TomlSource(PydanticBaseSettingsSource):
@@ -108,7 +109,7 @@ class _TomlSource(PydanticBaseSettingsSource):
 
 
 def config_file_path() -> Path | None:
-    """The config file in use: ``SHOPCOACH_CONFIG``, else ``<data_dir>/shopcoach.toml``."""
+    """The config file in use: ``SHOPCOACH_CONFIG``, else ``<home>/shopcoach.toml``."""
     explicit = os.environ.get("SHOPCOACH_CONFIG")
     if explicit:
         path = Path(explicit)
@@ -118,8 +119,8 @@ def config_file_path() -> Path | None:
                 hint="Create the file or unset SHOPCOACH_CONFIG.",
             )
         return path
-    data_dir = Path(os.environ.get("SHOPCOACH_DATA_DIR", ".shopcoach"))
-    candidate = data_dir / CONFIG_FILE_NAME
+    home = Path(os.environ.get("SHOPCOACH_HOME", ".shopcoach"))
+    candidate = home / CONFIG_FILE_NAME
     return candidate if candidate.is_file() else None
 
 

@@ -100,5 +100,5 @@ def test_every_error_has_the_same_envelope(
 
 def test_app_refuses_an_out_of_date_schema(db_url: str, tmp_path: Path) -> None:
     with pytest.raises(SchemaOutOfDate) as exc:
-        create_app(Settings(database_url=db_url, data_dir=tmp_path))
+        create_app(Settings(database_url=db_url, home=tmp_path))
     assert exc.value.hint and "shopcoach db upgrade" in exc.value.hint

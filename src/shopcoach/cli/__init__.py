@@ -37,17 +37,17 @@ def _global(
             show_envvar=True,
         ),
     ] = None,
-    data_dir: Annotated[
+    home: Annotated[
         Path | None,
         typer.Option(
-            "--data-dir",
+            "--home",
             help="Data folder (default .shopcoach).",
-            envvar="SHOPCOACH_DATA_DIR",
+            envvar="SHOPCOACH_HOME",
             show_envvar=True,
         ),
     ] = None,
 ) -> None:
-    state.overrides = {"database_url": database_url, "data_dir": data_dir}
+    state.overrides = {"database_url": database_url, "home": home}
     state.ctx = ctx
 
 

@@ -231,5 +231,5 @@ def serve(
     db.close()
     # Worker processes build their own app from the environment: pass the settings on.
     os.environ["SHOPCOACH_DATABASE_URL"] = settings.resolved_database_url()
-    os.environ["SHOPCOACH_DATA_DIR"] = str(settings.data_dir)
+    os.environ["SHOPCOACH_HOME"] = str(settings.home)
     uvicorn.run("shopcoach.api.app:create_app", factory=True, workers=workers, **options)

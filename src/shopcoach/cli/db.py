@@ -39,7 +39,7 @@ def init(
 ) -> None:
     """Create the data folder and database, migrate it, and create the default store."""
     settings, db = store_db(check=False)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.home.mkdir(parents=True, exist_ok=True)
     before, after = upgrade(db.engine)
     slug = store or settings.default_store
     with db.begin() as conn:
