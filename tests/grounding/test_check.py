@@ -1,0 +1,183 @@
+"""The grounding check (R-AGT-6): wrong prices, windows and products must block an answer."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date
+
+import pytest
+
+from shopcoach.grounding import (
+    Evidence,
+    OrderFact,
+    ProductFact,
+    check_answer,
+    durations,
+    policy_facts,
+)
+from shopcoach.search.datasets import data_dir
+
+POLICY = (
+    "You can return most items within 30 days of delivery. Refunds are issued 5-7 business "
+    "days after we receive your return. Standard shipping takes 3-5 business days. Free "
+    "shipping on orders over $35. Electronics carry a one-year warranty."
+)
+KINDLE = ProductFact("B1", "Kindle Paperwhite – Now Waterproof with 2x the Storage",
+                     price=129.99, in_stock=True, brand="Amazon")  # fmt: skip
+SHOE = ProductFact("B2", "Nike Revolution 5 Running Shoe", price=59.0, in_stock=False,
+                   sizes=("8", "9", "10"), brand="Nike")  # fmt: skip
+
+
+@pytest.fixture
+def evidence() -> Evidence:
+    return Evidence(
+        products=[KINDLE, SHOE],
+        policies=policy_facts("returns@v3", POLICY),
+        orders=[
+            OrderFact("A100", total=188.99, item_prices=(129.99, 59.0), eta=date(2026, 11, 27))
+        ],  # fmt: skip
+        today=date(2026, 11, 23),
+    )
+
+
+def verdicts(draft: str, evidence: Evidence) -> list[tuple[str, str]]:
+    return [(c.kind, c.verdict) for c in check_answer(draft, evidence).claims]
+
+
+def test_blocks_a_wrong_price(evidence: Evidence) -> None:
+    result = check_answer("The Kindle Paperwhite costs $99.99 right now.", evidence)
+    assert not result.ok
+    [claim] = result.problems
+    assert (claim.kind, claim.verdict) == ("price", "contradicted")
+    assert "129.99" in claim.reason and claim.evidence and "Kindle" in claim.evidence
+
+
+def test_passes_the_right_price_and_stock(evidence: Evidence) -> None:
+    result = check_answer("Good news: the Kindle Paperwhite is in stock at $129.99.", evidence)
+    assert result.ok, result.to_dict()
+    assert {(c.kind, c.verdict) for c in result.claims} == {
+        ("price", "supported"), ("stock", "supported")}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "draft",
+    ["You have a 14-day return window.", "Returns are accepted within 60 days.",
+     "You can return it within two weeks of delivery."],
+)  # fmt: skip
+def test_blocks_a_wrong_return_window(evidence: Evidence, draft: str) -> None:
+    result = check_answer(draft, evidence)
+    assert not result.ok
+    assert result.problems[0].kind == "policy_window"
+    assert result.problems[0].verdict == "contradicted"
+    assert "30 days" in result.problems[0].reason
+
+
+@pytest.mark.parametrize(
+    "draft",
+    ["You can return it within 30 days.", "We offer a 30-day return window.",
+     "Returns are free within thirty days of delivery."],
+)  # fmt: skip
+def test_passes_the_right_return_window(evidence: Evidence, draft: str) -> None:
+    assert check_answer(draft, evidence).ok
+
+
+def test_blocks_a_product_that_does_not_exist(evidence: Evidence) -> None:
+    result = check_answer("The Nimbus X9 Trail Shoe is a great pick at $89.99.", evidence)
+    assert not result.ok
+    kinds = {(c.kind, c.verdict) for c in result.problems}
+    assert ("product", "unsupported") in kinds and ("price", "unsupported") in kinds
+
+
+def test_catalog_lookup_resolves_products_beyond_the_retrieved_ones(evidence: Evidence) -> None:
+    other = ProductFact("B9", "Hydro Flask 32 oz Wide Mouth Bottle", price=44.95, in_stock=True)
+    evidence.lookup = lambda name: other if "hydro flask" in name.lower() else None
+    assert check_answer("The Hydro Flask Wide Mouth is $44.95.", evidence).ok
+    assert not check_answer("The Hydro Flask Wide Mouth is $34.95.", evidence).ok
+
+
+def test_stock_and_sizes(evidence: Evidence) -> None:
+    got = verdicts("The Nike Revolution 5 is in stock in sizes 9 and 11.", evidence)
+    assert got == [("stock", "contradicted"), ("size", "contradicted")]
+    assert check_answer("Sorry, the Nike Revolution 5 is out of stock.", evidence).ok
+    assert verdicts("The Nike Revolution 5 comes in 8, 9 and 10.", evidence) == [
+        ("size", "supported")]  # fmt: skip
+
+
+def test_delivery_windows_and_dates(evidence: Evidence) -> None:
+    assert check_answer("Order A100 will arrive on Nov 27. Shipping takes 3-5 business days.",
+                        evidence).ok  # fmt: skip
+    assert verdicts("It ships in 2 days!", evidence) == [("policy_window", "contradicted")]
+    assert verdicts("Your order will be delivered by November 25th.", evidence) == [
+        ("delivery_date", "contradicted")]  # fmt: skip
+
+
+def test_policy_amounts_and_order_totals(evidence: Evidence) -> None:
+    assert verdicts("Your refund of $188.99 is on its way.", evidence) == [
+        ("amount", "supported")]  # fmt: skip
+    got = check_answer("Free shipping applies to orders over $50.", evidence)
+    assert [(c.kind, c.verdict) for c in got.claims] == [("amount", "contradicted")]
+    assert "$35" in (got.claims[0].evidence or "")
+
+
+def test_small_talk_has_no_claims(evidence: Evidence) -> None:
+    draft = ("Hi Sarah! Thanks for reaching out to Customer Service. We reply within 24 hours. "
+             "Is there anything else I can help with?")  # fmt: skip
+    result = check_answer(draft, evidence)
+    assert result.ok and result.claims == []
+
+
+def test_without_evidence_every_claim_is_unsupported() -> None:
+    result = check_answer("The Kindle Paperwhite is $129.99 with 30-day returns.", Evidence())
+    assert not result.ok
+    assert {c.verdict for c in result.claims} == {"unsupported"}
+
+
+def test_duration_extraction() -> None:
+    got = {(d.subject, d.lo, d.hi, d.business) for d in durations(POLICY)}
+    assert got == {("returns", 30, 30, False), ("refunds", 5, 7, True),
+                   ("delivery", 3, 5, True), ("warranty", 365, 365, False)}  # fmt: skip
+
+
+def test_result_is_json_ready(evidence: Evidence) -> None:
+    payload = check_answer("The Kindle Paperwhite costs $99.99.", evidence).to_dict()
+    assert json.loads(json.dumps(payload))["ok"] is False
+
+
+# --- real data: ESCI product titles and prices (Amazon, Apache-2.0) ---------------------------
+
+
+def esci_products() -> list[ProductFact]:
+    path = data_dir() / "esci-us-150" / "products.jsonl"
+    if not path.is_file():
+        pytest.skip(f"shared dataset esci-us-150 not found at {path} (set SHOPCOACH_DATA_DIR)")
+    with path.open(encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh]
+    return [ProductFact(r["product_id"], r["title"], price=float(r["price"]), in_stock=True,
+                        brand=r.get("brand") or None)
+            for r in rows if r.get("price") and r.get("title")]  # fmt: skip
+
+
+def short_name(title: str) -> str:
+    """How an answer names a product: its first words, up to punctuation."""
+    head = title.replace(",", " ").replace("(", " ").split(" - ")[0].split(" | ")[0]
+    return " ".join(head.split()[:4])
+
+
+def test_real_catalog_prices_right_and_wrong() -> None:
+    products = esci_products()
+    rng = random.Random(7)
+    sample = rng.sample(products, 200)
+    right = wrong = 0
+    for product in sample:
+        retrieved = [product, *rng.sample(products, 9)]  # what retrieval returned
+        evidence = Evidence(products=retrieved)
+        name = short_name(product.name)
+        ok = check_answer(f"The {name} costs ${product.price:.2f}.", evidence)
+        right += ok.ok
+        bad = check_answer(f"The {name} costs ${(product.price or 0) * 1.2 + 1:.2f}.", evidence)
+        wrong += not bad.ok
+    # Measured: 200/200 wrong prices blocked; right prices pass unless the short name is
+    # ambiguous among the ten retrieved products.
+    assert wrong == 200
+    assert right >= 190, f"only {right}/200 correct prices passed"
