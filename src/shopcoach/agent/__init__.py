@@ -1,0 +1,1 @@
+"""The reference support agent: escalation dials and handoff, grounded answers (R-AGT-*)."""
