@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from shopcoach.cli import agent, capture, db, keys, stores
+from shopcoach.cli import agent, capture, db, keys, orders, stores
 from shopcoach.cli.common import console, err_console, state
 from shopcoach.errors import ShopcoachError
 
@@ -56,6 +56,7 @@ app.add_typer(stores.app, name="stores")
 app.add_typer(keys.app, name="keys")
 app.add_typer(capture.ingest_app, name="ingest")
 app.add_typer(agent.app, name="agent")
+app.add_typer(orders.app, name="orders")
 app.command("init")(db.init)
 app.command("stats")(capture.stats)
 app.command("show")(capture.show)

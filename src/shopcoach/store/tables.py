@@ -171,3 +171,156 @@ import_checkpoints = sa.Table(
     sa.Column("finished_at", sa.DateTime()),
     sa.UniqueConstraint("store_id", "kind", "source_key"),
 )
+
+# Knowledge base (kb/): items keyed by (store, kind, key), immutable content-hashed versions,
+# article chunks per version, and which versions each answer used (R-KB-4).
+kb_items = sa.Table(
+    "kb_items",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("store_id", BigId, sa.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # product | article
+    sa.Column("key", sa.String(300), nullable=False),
+    # No foreign key: items and versions point at each other; the importer keeps it right.
+    sa.Column("current_version_id", BigId),
+    sa.Column("first_seen", sa.DateTime(), nullable=False),
+    sa.Column("updated_at", sa.DateTime(), nullable=False),
+    sa.Column("archived_at", sa.DateTime()),
+    sa.UniqueConstraint("store_id", "kind", "key"),
+)
+
+kb_versions = sa.Table(
+    "kb_versions",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("item_id", BigId, sa.ForeignKey("kb_items.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("version_no", sa.Integer(), nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("title", sa.Text(), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Column("category", Json, nullable=False),
+    sa.Column("brand", sa.String(300)),
+    sa.Column("price", sa.Float()),
+    sa.Column("in_stock", sa.Boolean()),
+    sa.Column("attributes", Json, nullable=False),
+    sa.Column("metadata", Json, nullable=False),
+    sa.Column("valid_from", sa.Date()),
+    sa.Column("valid_to", sa.Date()),
+    sa.Column("reviewed_at", sa.Date()),
+    sa.Column("source", sa.String(1000), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.Column("superseded_at", sa.DateTime()),
+    sa.UniqueConstraint("item_id", "version_no"),
+)
+
+kb_chunks = sa.Table(
+    "kb_chunks",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column(
+        "version_id", BigId, sa.ForeignKey("kb_versions.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("seq", sa.Integer(), nullable=False),
+    sa.Column("heading_path", Json, nullable=False),
+    sa.Column("text", sa.Text(), nullable=False),
+    sa.UniqueConstraint("version_id", "seq"),
+)
+
+kb_answer_sources = sa.Table(
+    "kb_answer_sources",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("store_id", BigId, sa.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("answer_ref", sa.String(200), nullable=False),
+    # Versions are never deleted (a new one supersedes the old), so the evidence stays.
+    sa.Column(
+        "version_id", BigId, sa.ForeignKey("kb_versions.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("document_id", sa.String(320), nullable=False),
+    sa.Column("recorded_at", sa.DateTime(), nullable=False),
+    sa.UniqueConstraint("store_id", "answer_ref", "version_id", "document_id"),
+    sa.Index(None, "version_id"),
+)
+
+# Orders, inventory and carrier tracking (orders/): the built-in order connector's data, and
+# every tool call the agent makes (R-AGT-5).
+orders = sa.Table(
+    "orders",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("store_id", BigId, sa.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("external_id", sa.String(200), nullable=False),  # the order number customers see
+    sa.Column("customer_hash", sa.String(64)),
+    # placed | paid | fulfilled | shipped | delivered | cancelled | returned
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("payment_status", sa.String(20), nullable=False),  # pending | paid | failed | refunded
+    sa.Column("address_status", sa.String(20), nullable=False),  # ok | unverified | invalid
+    sa.Column("placed_at", sa.DateTime(), nullable=False),
+    sa.Column("total", sa.Float()),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("shipping_address", Json, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("updated_at", sa.DateTime(), nullable=False),
+    sa.UniqueConstraint("store_id", "external_id"),
+)
+
+order_items = sa.Table(
+    "order_items",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("order_id", BigId, sa.ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("seq", sa.Integer(), nullable=False),
+    sa.Column("sku", sa.String(200), nullable=False),
+    sa.Column("name", sa.Text(), nullable=False),
+    sa.Column("quantity", sa.Integer(), nullable=False),
+    sa.Column("price", sa.Float()),
+    sa.UniqueConstraint("order_id", "seq"),
+)
+
+shipments = sa.Table(
+    "shipments",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("order_id", BigId, sa.ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("seq", sa.Integer(), nullable=False),
+    sa.Column("carrier", sa.String(100), nullable=False),
+    sa.Column("tracking_number", sa.String(200), nullable=False),
+    # label_created | in_transit | out_for_delivery | delivered | exception | lost | returned
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("exception", sa.String(30)),  # address | damaged | weather | customs | other
+    sa.Column("shipped_at", sa.DateTime()),
+    sa.Column("eta", sa.Date()),
+    sa.Column("delivered_at", sa.DateTime()),
+    sa.Column("last_event_at", sa.DateTime()),
+    sa.Column("last_event", sa.Text()),
+    sa.UniqueConstraint("order_id", "seq"),
+    sa.Index(None, "tracking_number"),
+)
+
+inventory = sa.Table(
+    "inventory",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("store_id", BigId, sa.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("sku", sa.String(200), nullable=False),
+    sa.Column("on_hand", sa.Integer(), nullable=False),
+    sa.Column("restock_date", sa.Date()),
+    sa.Column("updated_at", sa.DateTime(), nullable=False),
+    sa.UniqueConstraint("store_id", "sku"),
+)
+
+tool_calls = sa.Table(
+    "tool_calls",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("store_id", BigId, sa.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("trace_ref", sa.String(200), nullable=False),  # the turn / triage run
+    sa.Column("tool", sa.String(100), nullable=False),
+    sa.Column("arguments", Json, nullable=False),
+    sa.Column("result", Json),
+    sa.Column("ok", sa.Boolean(), nullable=False),
+    sa.Column("error", sa.Text()),
+    sa.Column("latency_ms", sa.Float(), nullable=False),
+    sa.Column("called_at", sa.DateTime(), nullable=False),
+    sa.Index(None, "store_id", "trace_ref"),
+)
