@@ -20,7 +20,7 @@ from shopcoach.errors import InvalidKey, NotFound, ScopeDenied, ValidationFailed
 from shopcoach.store.sql import utcnow
 from shopcoach.store.tables import api_keys, stores
 
-SCOPES = ("ingest", "read", "admin")
+SCOPES = ("ingest", "read", "agent", "admin")  # agent: /respond and /search
 # Writing last_used_at on every request would make every read a write; once a minute is
 # enough to answer "is this key still in use?".
 LAST_USED_RESOLUTION = timedelta(minutes=1)

@@ -67,6 +67,23 @@ class Settings(BaseSettings):
         "first; 0 prepares in the main process.",
     )
     log_level: str = Field(default="INFO", description="Python logging level for the server.")
+    embedder: str = Field(
+        default="auto",
+        description="Embedding model for knowledge search: auto (the first installed "
+        "embeddings extra), minilm, e5-small, or none (lexical BM25 only).",
+    )
+    intent_model: Path | None = Field(
+        default=None,
+        description="Intent model directory (from `shopcoach intents train`) the agent uses; "
+        "unset: no intent model (every message is in scope, confidence 1).",
+    )
+    llm_base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible endpoint for drafting answers, e.g. "
+        "http://127.0.0.1:8080/v1; unset: the extractive generator (no LLM).",
+    )
+    llm_model: str = Field(default="gpt-4o-mini", description="Model name sent to the LLM.")
+    llm_api_key: str | None = Field(default=None, description="Bearer key for the LLM endpoint.")
 
     @classmethod
     def settings_customise_sources(

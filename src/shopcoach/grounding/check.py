@@ -204,6 +204,10 @@ def _product_for(position: int, mentions: list[_Mention], evidence: Evidence) ->
 
 def _check_money(money: Money, product: ProductFact | None, evidence: Evidence) -> Claim:
     sentence = money.sentence
+    if product is not None and product.price is not None:
+        if abs(product.price - money.amount) <= PRICE_TOLERANCE:  # the product's own price
+            return Claim("price", money.text, sentence, "supported", "matches the catalog",
+                         f"{product.name}: {product.price:.2f} {product.currency}")  # fmt: skip
     if money.subject in (None, "price_match", "promo") and product is not None:
         if product.price is None:
             return Claim("price", money.text, sentence, "unsupported",

@@ -253,7 +253,8 @@ orders = sa.Table(
     sa.Column("customer_hash", sa.String(64)),
     # placed | paid | fulfilled | shipped | delivered | cancelled | returned
     sa.Column("status", sa.String(20), nullable=False),
-    sa.Column("payment_status", sa.String(20), nullable=False),  # pending | paid | failed | refunded
+    # pending | paid | failed | refunded
+    sa.Column("payment_status", sa.String(20), nullable=False),
     sa.Column("address_status", sa.String(20), nullable=False),  # ok | unverified | invalid
     sa.Column("placed_at", sa.DateTime(), nullable=False),
     sa.Column("total", sa.Float()),
@@ -323,4 +324,34 @@ tool_calls = sa.Table(
     sa.Column("latency_ms", sa.Float(), nullable=False),
     sa.Column("called_at", sa.DateTime(), nullable=False),
     sa.Index(None, "store_id", "trace_ref"),
+)
+
+# Every agent turn (agent/runtime.py): the trace the loop scores later (R-AGT-5, R-SCO-*).
+agent_turns = sa.Table(
+    "agent_turns",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("store_id", BigId, sa.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("conversation_external_id", sa.String(200), nullable=False),
+    sa.Column("agent_version", sa.String(200), nullable=False),
+    sa.Column("message", sa.Text(), nullable=False),
+    sa.Column("reply", sa.Text(), nullable=False),
+    sa.Column("action", sa.String(20), nullable=False),  # answer | escalate
+    sa.Column("reasons", Json, nullable=False),
+    sa.Column("intent", sa.String(200)),
+    sa.Column("confidence", sa.Float(), nullable=False),
+    sa.Column("out_of_scope", sa.Boolean(), nullable=False),
+    sa.Column("sentiment", sa.Float()),
+    sa.Column("retrieved", Json, nullable=False),  # doc id, kind, knowledge version, score
+    sa.Column("used", Json, nullable=False),  # doc ids the answer came from
+    sa.Column("draft", sa.Text(), nullable=False),
+    sa.Column("draft_source", sa.String(20), nullable=False),
+    sa.Column("grounding", Json, nullable=False),
+    sa.Column("triage", Json),
+    sa.Column("handoff", Json),
+    sa.Column("latency_ms", sa.Float(), nullable=False),
+    sa.Column("stage_ms", Json, nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.Index(None, "store_id", "created_at"),
+    sa.Index(None, "store_id", "conversation_external_id"),
 )
