@@ -78,7 +78,8 @@ def test_keys_lifecycle_over_http(
         "/api/v1/keys", json={"name": "x", "scopes": ["root"]}, headers=admin_headers
     )
     assert (
-        bad_scope.status_code == 422 and "ingest, read, agent, admin" in bad_scope.json()["error"]["hint"]
+        bad_scope.status_code == 422
+        and "ingest, read, agent, admin" in bad_scope.json()["error"]["hint"]
     )
 
 

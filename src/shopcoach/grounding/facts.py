@@ -120,6 +120,8 @@ def subject_near(sentence: str, position: int) -> str | None:
 def durations(text: str) -> list[Duration]:
     """Every duration in ``text`` with its subject. "a 30-day return window" → returns, 30."""
     found: list[Duration] = []
+    if not _DURATION_RE.search(text):
+        return found
     for offset, sentence in sentences(text):
         for m in _DURATION_RE.finditer(sentence):
             lo_token = m.group("lo")
@@ -138,6 +140,8 @@ def durations(text: str) -> list[Duration]:
 def amounts(text: str) -> list[Money]:
     """Every amount of money in ``text`` ("$1,299.00", "15 EUR"), with its nearby subject."""
     found: list[Money] = []
+    if not _MONEY_RE.search(text):
+        return found
     for offset, sentence in sentences(text):
         for m in _MONEY_RE.finditer(sentence):
             raw = m.group("amount") or m.group("amount2")
