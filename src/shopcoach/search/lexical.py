@@ -116,7 +116,9 @@ class TantivyIndex:
         self._tv = tv
         self.weights = weights or FieldWeights()
         sb = tv.SchemaBuilder()
-        sb.add_unsigned_field("key", indexed=True, fast=True)
+        # An i64 key: tantivy-py binds Python ints as i64 terms, so deleting by the term of
+        # an unsigned field silently matched nothing and updated documents stayed twice.
+        sb.add_integer_field("key", indexed=True, fast=True)
         for name in LEXICAL_FIELDS:
             sb.add_text_field(name, tokenizer_name="en_stem", index_option="freq")
         self._schema = sb.build()
@@ -147,7 +149,7 @@ class TantivyIndex:
             self._key_of[doc.id] = key
             self._id_of[key] = doc.id
             tdoc = tv.Document()
-            tdoc.add_unsigned("key", key)
+            tdoc.add_integer("key", key)
             for name, value in lexical_fields(doc).items():
                 if value:
                     tdoc.add_text(name, value)
