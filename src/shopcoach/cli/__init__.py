@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from shopcoach.cli import agent, capture, db, keys, orders, stores
+from shopcoach.cli import agent, capture, db, intents, kb, keys, orders, search, stores
 from shopcoach.cli.common import console, err_console, state
 from shopcoach.errors import ShopcoachError
 
@@ -55,8 +55,12 @@ app.add_typer(db.app, name="db")
 app.add_typer(stores.app, name="stores")
 app.add_typer(keys.app, name="keys")
 app.add_typer(capture.ingest_app, name="ingest")
+app.add_typer(kb.app, name="kb")
 app.add_typer(agent.app, name="agent")
+app.add_typer(intents.app, name="intents")
 app.add_typer(orders.app, name="orders")
+app.add_typer(search.app, name="search")
+app.command("chat")(agent.chat)
 app.command("init")(db.init)
 app.command("stats")(capture.stats)
 app.command("show")(capture.show)

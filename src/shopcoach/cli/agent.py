@@ -101,3 +101,51 @@ def dials(
     table.add_row("negative sentiment at or below", f"{policy.negative_sentiment:.2f}")
     table.add_row("out of scope", "escalate" if policy.escalate_out_of_scope else "answer")
     console.print(table)
+
+
+def chat(
+    message: Annotated[
+        list[str] | None,
+        typer.Option("--message", "-m", help="Say this and exit (repeatable); else interactive."),
+    ] = None,
+    conversation: Annotated[
+        str | None, typer.Option(help="Conversation id (continue one); default a new one.")
+    ] = None,
+    version: Annotated[str | None, typer.Option(help="Agent version whose dials apply.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show the trace.")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Talk to the store's agent in the terminal; every turn is stored as a trace."""
+    import uuid
+
+    from shopcoach.agent.factory import build_agent, load_conversation
+    from shopcoach.agent.traces import save_turn
+
+    settings, db = store_db()
+    with db.connect() as conn:
+        s = get_store(conn, store or settings.default_store)
+        conv = load_conversation(conn, s.id, conversation or f"chat-{uuid.uuid4().hex[:10]}")
+    agent = build_agent(db, settings, s, version=version)
+    how = "" if message else " · empty line or Ctrl-D ends"
+    console.print(f"[dim]conversation {conv.conversation_id} · store {s.slug}{how}[/dim]")
+    lines = iter(message) if message else None
+    while True:
+        if lines is not None:
+            text = next(lines, None)
+        else:
+            try:
+                text = console.input("[bold]you>[/bold] ")
+            except EOFError:
+                text = None
+        if not text or not text.strip():
+            break
+        turn = agent.respond(conv, text.strip())
+        with db.begin() as conn:
+            save_turn(conn, s.id, turn)
+        why = ", ".join(turn.reasons)
+        tag = "" if turn.action == "answer" else f" [yellow](escalated: {why})[/]"
+        console.print(f"[bold green]agent>[/bold green] {turn.reply}{tag}")
+        if verbose:
+            console.print(f"[dim]intent {turn.intent} ({turn.confidence:.2f}) · used "
+                          f"{', '.join(turn.used) or '-'} · grounding {turn.grounding.get('ok')} "
+                          f"· {turn.latency_ms:.1f} ms[/dim]")  # fmt: skip

@@ -19,6 +19,7 @@ from shopcoach.search.filters import Filters
 from shopcoach.search.fusion import FusionConfig
 from shopcoach.search.hybrid import Hit, SearchIndex, UpsertResult
 from shopcoach.search.lexical import FieldWeights
+from shopcoach.search.persist import IndexMismatch, IndexNotFound, SaveResult
 
 __all__ = [
     "Document",
@@ -30,7 +31,10 @@ __all__ = [
     "FusionConfig",
     "HashingEmbedder",
     "Hit",
+    "IndexMismatch",
+    "IndexNotFound",
     "Representation",
+    "SaveResult",
     "SearchIndex",
     "UpsertResult",
     "embedding_text",

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shopcoach.errors import ValidationFailed
 from shopcoach.search.documents import Document
 from shopcoach.search.metrics import Gain
 
@@ -43,8 +44,16 @@ ESCI_GRADES_3210: dict[str, float] = {"E": 3.0, "S": 2.0, "C": 1.0, "I": 0.0}
 HINT3_SHOP_BOTS: tuple[str, ...] = ("sofmattress", "curekart")
 
 
-class DataError(ValueError):
-    """A dataset file is missing or malformed."""
+class DataError(ValidationFailed, ValueError):
+    """A dataset file is missing or malformed (or files of one set disagree)."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(
+            message,
+            hint=hint
+            or "Documents are JSONL {id, title, text, ...}, queries JSONL {id, text}, "
+            "qrels TSV 'query_id doc_id grade' (see docs/search.md).",
+        )
 
 
 @dataclass(frozen=True)
@@ -78,7 +87,10 @@ def data_dir() -> Path:
 
 def _require(path: Path) -> Path:
     if not path.exists():
-        raise FileNotFoundError(f"dataset file not found: {path} (set SHOPCOACH_DATA_DIR)")
+        raise DataError(
+            f"dataset file not found: {path}",
+            hint="Set SHOPCOACH_DATA_DIR to the folder holding the shared data sets.",
+        )
     return path
 
 
@@ -131,6 +143,47 @@ def read_qrels_tsv(path: str | Path) -> dict[str, dict[str, float]]:
                 raise DataError(f"{path}:{n}: grade {parts[2]!r} is not a number") from None
             qrels[parts[0]][parts[1]] = grade
     return dict(qrels)
+
+
+def load_eval_files(
+    docs: str | Path, queries: str | Path, qrels: str | Path, name: str | None = None
+) -> EvalSet:
+    """Read a BEIR-shaped set from three files, checking that they agree.
+
+    Raises :class:`DataError` naming the file (and line) for a missing or malformed file, and
+    when the qrels judge documents that are not in the documents file or name no query of the
+    queries file.
+    """
+    for label, path in (("documents", docs), ("queries", queries), ("qrels", qrels)):
+        if not Path(path).is_file():
+            raise DataError(
+                f"{label} file not found: {path}",
+                hint="Check the path; --docs, --queries and --qrels each name a file.",
+            )
+    es = EvalSet(
+        name=name or Path(docs).stem,
+        documents=read_documents_jsonl(docs),
+        queries=read_queries_jsonl(queries),
+        qrels=read_qrels_tsv(qrels),
+    )
+    doc_ids = {d.id for d in es.documents}
+    unknown = sorted({d for judged in es.qrels.values() for d in judged} - doc_ids)
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (
+            f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        )
+        raise DataError(
+            f"{qrels}: judges {len(unknown)} document id(s) that are not in {docs}: {shown}",
+            hint="The qrels and the documents must come from the same set; a document id in "
+            "qrels must match an 'id' (or '_id') in the documents file.",
+        )
+    query_ids = {q.id for q in es.queries}
+    if es.qrels and not query_ids & set(es.qrels):
+        raise DataError(
+            f"{qrels}: none of its query ids is in {queries} (e.g. {next(iter(es.qrels))!r})",
+            hint="The qrels' first column must match the queries' 'id' (or '_id').",
+        )
+    return es
 
 
 def write_eval_set(es: EvalSet, directory: str | Path) -> dict[str, Path]:
@@ -361,8 +414,13 @@ def load_hint3(
     )
 
 
+def load_esci_3210(root: Path | None = None) -> EvalSet:
+    return load_esci(root, grading="3210")
+
+
 LOADERS: dict[str, Callable[[Path | None], EvalSet]] = {
     "esci": load_esci,
+    "esci-3210": load_esci_3210,
     "bitext": load_bitext,
     "hint3": load_hint3,
 }

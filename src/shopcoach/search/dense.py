@@ -11,6 +11,7 @@ and HNSW nodes removed).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -107,6 +108,34 @@ class VectorIndex:
 
     def vectors(self, rows: np.ndarray | list[int]) -> np.ndarray:
         return self._vectors[np.asarray(rows, dtype=np.int64)]
+
+    def restore(self, rows: np.ndarray, vectors: np.ndarray, hnsw_path: Path | None = None) -> None:
+        """Load saved rows into an empty index; with ``hnsw_path`` the saved HNSW graph is
+        loaded instead of rebuilt (the slow part of opening a large index)."""
+        if self._n:
+            raise ValueError("restore needs an empty VectorIndex")
+        rows = np.asarray(rows, dtype=np.int64)
+        if rows.size == 0:
+            return
+        self._grow(int(rows.max()) + 1)
+        self._vectors[rows] = vectors
+        self._alive[rows] = True
+        self._n = int(rows.max()) + 1
+        if hnsw_path is not None and self.hnsw_threshold >= 0 and usearch_available():
+            from usearch.index import Index
+
+            self._hnsw = Index.restore(str(hnsw_path))
+            if self._hnsw is None or len(self._hnsw) != rows.size:
+                self._hnsw = None  # unreadable or stale: rebuild below
+        if self._hnsw is None:
+            self._maybe_build_hnsw()
+
+    def save_hnsw(self, path: Path) -> bool:
+        """Write the HNSW graph to ``path``; False (nothing written) when there is none."""
+        if self._hnsw is None:
+            return False
+        self._hnsw.save(str(path))
+        return True
 
     def _maybe_build_hnsw(self) -> None:
         if self.hnsw_threshold < 0 or len(self) < self.hnsw_threshold or not usearch_available():

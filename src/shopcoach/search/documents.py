@@ -181,6 +181,27 @@ class Document:
         )
 
 
+def restore_document(data: Mapping[str, Any], content_hash: str) -> Document:
+    """Rebuild a :class:`Document` saved with :meth:`Document.to_dict` *without* normalising
+    its text again (it was normalised when first built); used to reopen a saved index fast."""
+    doc = object.__new__(Document)
+    s = object.__setattr__
+    s(doc, "id", data["id"])
+    s(doc, "title", data["title"])
+    s(doc, "text", data["text"])
+    s(doc, "kind", data["kind"])
+    s(doc, "category", tuple(data["category"]))
+    s(doc, "brand", data["brand"])
+    s(doc, "price", data["price"])
+    s(doc, "in_stock", data["in_stock"])
+    vf, vt = data["valid_from"], data["valid_to"]
+    s(doc, "valid_from", date.fromisoformat(vf) if vf else None)
+    s(doc, "valid_to", date.fromisoformat(vt) if vt else None)
+    s(doc, "attributes", dict(data["attributes"]))
+    s(doc, "content_hash", content_hash)
+    return doc
+
+
 def _hash_document(doc: Document) -> str:
     payload = {
         "id": doc.id,

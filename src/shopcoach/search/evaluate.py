@@ -25,12 +25,11 @@ from typing import Any
 import numpy as np
 
 from shopcoach.search.datasets import (
+    LOADERS,
     EvalSet,
     Query,
+    load_eval_files,
     load_named,
-    read_documents_jsonl,
-    read_qrels_tsv,
-    read_queries_jsonl,
 )
 from shopcoach.search.filters import Filters
 from shopcoach.search.fusion import FusionConfig
@@ -268,6 +267,51 @@ def cross_validate_alpha(
     )
 
 
+# --------------------------------------------------------------------------- one call
+
+
+def parse_embedder(spec: str | None) -> str | list[str] | None:
+    """``"none"`` -> None, ``"a,b"`` -> ``["a", "b"]``, else the name (``"auto"`` included)."""
+    if spec is None or spec.strip().lower() == "none":
+        return None
+    if "," in spec:
+        return [e.strip() for e in spec.split(",") if e.strip()]
+    return spec.strip()
+
+
+def parse_modes(mode: str) -> tuple[SearchMode, ...]:
+    if mode == "all":
+        return MODES
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; expected lexical, dense, hybrid or all")
+    return (mode,)  # type: ignore[return-value]
+
+
+def run_evaluation(
+    es: EvalSet,
+    modes: Sequence[SearchMode] = MODES,
+    *,
+    embedder: str | list[str] | None = "auto",
+    lexical_backend: str | None = None,
+    fusion: FusionConfig | None = None,
+    cv: bool = False,
+    cv_repeats: int = 3,
+) -> tuple[EvalReport, CVResult | None]:
+    """Build the index for ``es``, score ``modes`` and, with ``cv``, cross-validate the convex
+    weight (only when the index has an embedder). What ``shopcoach search eval`` calls."""
+    index, index_seconds = build_index(
+        es, embedder=embedder, lexical_backend=lexical_backend, fusion=fusion
+    )
+    try:
+        report = replace(evaluate(es, modes, index=index), index_seconds=index_seconds)
+        result = (
+            cross_validate_alpha(es, index, repeats=cv_repeats) if cv and index.semantic else None
+        )
+    finally:
+        index.close()
+    return report, result
+
+
 # --------------------------------------------------------------------------- CLI
 
 
@@ -280,7 +324,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     src.add_argument("--docs", help="documents JSONL: {id, title, text, ...}")
     src.add_argument("--queries", help="queries JSONL: {id, text[, filters]}")
     src.add_argument("--qrels", help="qrels TSV: query_id doc_id grade")
-    src.add_argument("--dataset", choices=["esci", "bitext", "hint3"])
+    src.add_argument("--dataset", choices=list(LOADERS))
     p.add_argument("--mode", default="all", choices=["lexical", "dense", "hybrid", "all"])
     p.add_argument(
         "--embedder",
@@ -309,28 +353,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.dataset:
         es = load_named(args.dataset)
     else:
-        es = EvalSet(
-            name=str(args.docs),
-            documents=read_documents_jsonl(args.docs),
-            queries=read_queries_jsonl(args.queries),
-            qrels=read_qrels_tsv(args.qrels),
-        )
+        es = load_eval_files(args.docs, args.queries, args.qrels, name=str(args.docs))
     if args.relevance_threshold is not None:
         es = replace(es, relevance_threshold=args.relevance_threshold)
     fusion = FusionConfig(method=args.fusion)
     if args.alpha is not None:
         fusion = replace(fusion, alpha=args.alpha)
-    embedder: str | list[str] | None = args.embedder
-    if args.embedder == "none":
-        embedder = None
-    elif "," in args.embedder:
-        embedder = [e.strip() for e in args.embedder.split(",") if e.strip()]
-    modes: Sequence[SearchMode] = MODES if args.mode == "all" else (args.mode,)
-    index, index_seconds = build_index(
-        es, embedder=embedder, lexical_backend=args.lexical_backend, fusion=fusion
+    report, cv = run_evaluation(
+        es,
+        parse_modes(args.mode),
+        embedder=parse_embedder(args.embedder),
+        lexical_backend=args.lexical_backend,
+        fusion=fusion,
+        cv=args.cv,
     )
-    report = replace(evaluate(es, modes, index=index), index_seconds=index_seconds)
-    cv = cross_validate_alpha(es, index) if args.cv and index.semantic else None
     if args.json:
         out = report.as_dict()
         if cv is not None:

@@ -19,7 +19,8 @@ import math
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 
@@ -39,6 +40,7 @@ from shopcoach.search.embedders import (
 from shopcoach.search.filters import AttributeTable, Filters
 from shopcoach.search.fusion import FusionConfig, fuse
 from shopcoach.search.lexical import FieldWeights, LexicalIndex, make_lexical_index
+from shopcoach.search.persist import SaveResult, load_into, save_index
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +113,14 @@ class SearchIndex:
     default each embedder's own (``embedder.representation``) or
     :data:`~shopcoach.search.documents.DEFAULT_REPRESENTATION`. ``cache``: an
     :class:`EmbeddingCache` to share or persist vectors across rebuilds.
+
+    Persistence: :meth:`save` / :meth:`open` (:mod:`shopcoach.search.persist`).
+
+    Threads: any number of threads may call :meth:`search`/:meth:`search_many` at once (they
+    only read; the model runtimes and tantivy release the GIL). :meth:`upsert`, :meth:`remove`,
+    :meth:`sync` and :meth:`save` must not run concurrently with each other *or* with
+    searches: a server guards them with a readers-writer lock, or builds/opens a new index
+    and swaps the reference it searches (one assignment, atomic in Python).
     """
 
     def __init__(
@@ -157,6 +167,11 @@ class SearchIndex:
         self._id_of_row: list[str | None] = []
         self._free_rows: list[int] = []
         self._pool: ThreadPoolExecutor | None = None
+        # Persistence bookkeeping (persist.py): rows changed/freed since the last save, and
+        # (directory, generation) of that save.
+        self._dirty: set[int] = set()
+        self._freed: set[int] = set()
+        self._saved: tuple[Path, int] | None = None
 
     # ------------------------------------------------------------------ contents
 
@@ -225,6 +240,7 @@ class SearchIndex:
             rows.append(row)
             self._docs[d.id] = d
             self.attributes.set(row, d)
+        self._dirty.update(rows)
         self.lexical.upsert(changed)
         embedded = 0
         for emb, rep, dense in zip(self.embedders, self.representations, self.dense, strict=True):
@@ -245,6 +261,7 @@ class SearchIndex:
             self._id_of_row[row] = None
             self.attributes.clear(row)
             self._free_rows.append(row)
+        self._freed.update(rows)
         self.lexical.remove(gone)
         for dense in self.dense:
             dense.delete(rows)
@@ -257,6 +274,35 @@ class SearchIndex:
         removed = self.remove([i for i in self._docs if i not in keep]).removed
         r = self.upsert(docs)
         return UpsertResult(r.added, r.updated, r.unchanged, removed, r.embedded)
+
+    # ------------------------------------------------------------------ persistence
+
+    def save(self, directory: str | Path) -> SaveResult:
+        """Save to ``directory`` (see :mod:`shopcoach.search.persist`): after :meth:`open` or a
+        previous save there, only what changed since is written (an append-only segment)."""
+        return save_index(self, directory)
+
+    @classmethod
+    def open(
+        cls,
+        directory: str | Path,
+        embedder: EmbedderSpec | Sequence[EmbedderSpec] | None = "auto",
+        **kwargs: Any,
+    ) -> SearchIndex:
+        """Open an index saved with :meth:`save`. ``embedder`` and ``kwargs`` are as for the
+        constructor; the embedder(s) must be those the index was saved with, else
+        :class:`~shopcoach.search.persist.IndexMismatch` is raised (with a rebuild hint)."""
+        return load_into(cls(embedder, **kwargs), directory)
+
+    def _restore_rows(self, n_rows: int, rows: Sequence[int], docs: Sequence[Document]) -> None:
+        self._id_of_row = [None] * n_rows
+        for row, d in zip(rows, docs, strict=True):
+            self._id_of_row[row] = d.id
+            self._row_of[d.id] = row
+            self._docs[d.id] = d
+            self.attributes.set(row, d)
+        self._free_rows = [r for r in range(n_rows - 1, -1, -1) if self._id_of_row[r] is None]
+        self.lexical.upsert(list(docs))
 
     # ------------------------------------------------------------------ search
 
