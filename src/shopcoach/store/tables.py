@@ -355,3 +355,227 @@ agent_turns = sa.Table(
     sa.Index(None, "store_id", "created_at"),
     sa.Index(None, "store_id", "conversation_external_id"),
 )
+
+# Scoring (scoring/, R-SCO-1..5): versioned rubric configs per store, one score per
+# conversation, human labels (they override a judge and measure its agreement), and the
+# hallucination flags found in stored answers.
+scoring_configs = sa.Table(
+    "scoring_configs",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("store_id", BigId, sa.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("config", Json, nullable=False),  # weights, pass/partial/fail rules, brand voice
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.UniqueConstraint("store_id", "version"),
+)
+
+conversation_scores = sa.Table(
+    "conversation_scores",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("store_id", BigId, sa.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "conversation_id",
+        BigId,
+        sa.ForeignKey("conversations.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    sa.Column("config_version", sa.Integer(), nullable=False),
+    # Digest of what the score was computed from (conversation content hash, its signals,
+    # human labels, config version): scoring is incremental on it.
+    sa.Column("input_hash", sa.String(64), nullable=False),
+    # Copied from the conversation so time series need no join.
+    sa.Column("started_at", sa.DateTime(), nullable=False),
+    # Points 0..100 per dimension (pass 100, partial 50, fail 0) after human overrides;
+    # NULL when the dimension does not apply (e.g. no AI answer to check).
+    sa.Column("accuracy", sa.Float()),
+    sa.Column("relevance", sa.Float()),
+    sa.Column("tone", sa.Float()),
+    sa.Column("resolution", sa.Float()),
+    sa.Column("accuracy_label", sa.String(10)),  # pass | partial | fail
+    sa.Column("relevance_label", sa.String(10)),
+    sa.Column("tone_label", sa.String(10)),
+    sa.Column("resolution_label", sa.String(10)),
+    sa.Column("total", sa.Float(), nullable=False),  # weighted, 0..100
+    sa.Column("needs_review", sa.Boolean(), nullable=False),
+    # Per dimension: judge, its own label, reason, evidence, and the human label if any.
+    sa.Column("details", Json, nullable=False),
+    sa.Column("scored_at", sa.DateTime(), nullable=False),
+    sa.Index(None, "store_id", "started_at"),
+)
+
+human_labels = sa.Table(
+    "human_labels",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("store_id", BigId, sa.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "conversation_id",
+        BigId,
+        sa.ForeignKey("conversations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    # accuracy | relevance | tone | resolution
+    sa.Column("dimension", sa.String(20), nullable=False),
+    sa.Column("label", sa.String(10), nullable=False),  # pass | partial | fail
+    sa.Column("labeler", sa.String(200), nullable=False),
+    sa.Column("note", sa.Text()),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.UniqueConstraint("conversation_id", "dimension", "labeler"),
+    sa.Index(None, "store_id", "dimension"),
+)
+
+hallucination_flags = sa.Table(
+    "hallucination_flags",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("store_id", BigId, sa.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "conversation_id",
+        BigId,
+        sa.ForeignKey("conversations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("message_seq", sa.Integer(), nullable=False),
+    # price | stock | size | delivery_time | policy_window | product
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("claim", sa.Text(), nullable=False),  # the sentence that makes the claim
+    sa.Column("claimed", sa.String(300), nullable=False),
+    sa.Column("verified", sa.String(300)),  # NULL for a product that does not exist
+    sa.Column("source", sa.String(320)),  # the document the verified value comes from
+    sa.Column("source_version_id", BigId),  # kb_versions.id valid at the conversation's time
+    sa.Column("occurred_at", sa.DateTime(), nullable=False),  # the conversation's start
+    sa.Column("detected_at", sa.DateTime(), nullable=False),
+    sa.Index(None, "conversation_id"),
+    sa.Index(None, "store_id", "occurred_at"),
+)
+
+# Metrics and monitoring (metrics/, alerts/, drift/; R-MET-1..3, R-MON-1..5).
+metric_baselines = sa.Table(
+    "metric_baselines",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("store_id", BigId, sa.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),  # e.g. "pre-launch"
+    sa.Column("period_start", sa.DateTime(), nullable=False),
+    sa.Column("period_end", sa.DateTime(), nullable=False),
+    sa.Column("filters", Json, nullable=False),  # channel, intent, agent version
+    sa.Column("metric_values", Json, nullable=False),  # the metrics of the period, frozen
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.UniqueConstraint("store_id", "name"),
+)
+
+alert_rules = sa.Table(
+    "alert_rules",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("store_id", BigId, sa.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    # dimension_drop | resolution_drop | threshold
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("params", Json, nullable=False),
+    sa.Column("enabled", sa.Boolean(), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("updated_at", sa.DateTime(), nullable=False),
+    sa.UniqueConstraint("store_id", "name"),
+)
+
+alert_sinks = sa.Table(
+    "alert_sinks",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("store_id", BigId, sa.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # webhook | slack | email
+    sa.Column("config", Json, nullable=False),  # url / smtp host, port, from, to
+    sa.Column("enabled", sa.Boolean(), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.UniqueConstraint("store_id", "name"),
+)
+
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("store_id", BigId, sa.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("rule", sa.String(200), nullable=False),
+    # rule + subject + period: evaluating the same period again updates, never duplicates.
+    sa.Column("fingerprint", sa.String(300), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),  # open | acknowledged | resolved
+    sa.Column("severity", sa.String(10), nullable=False),  # info | warning | critical
+    sa.Column("title", sa.Text(), nullable=False),
+    sa.Column("message", sa.Text(), nullable=False),
+    sa.Column("subject", Json, nullable=False),  # metric, dimension, segment
+    sa.Column("value", sa.Float()),
+    sa.Column("threshold", sa.Float()),
+    sa.Column("period_start", sa.DateTime()),
+    sa.Column("period_end", sa.DateTime()),
+    sa.Column("details", Json, nullable=False),
+    sa.Column("diagnosis", sa.Text()),
+    sa.Column("remediation", sa.Text()),
+    sa.Column("opened_at", sa.DateTime(), nullable=False),
+    sa.Column("acknowledged_at", sa.DateTime()),
+    sa.Column("acknowledged_by", sa.String(200)),
+    sa.Column("resolved_at", sa.DateTime()),
+    sa.Column("resolved_by", sa.String(200)),
+    sa.Column("updated_at", sa.DateTime(), nullable=False),
+    sa.UniqueConstraint("store_id", "fingerprint"),
+    sa.Index(None, "store_id", "state"),
+)
+
+alert_deliveries = sa.Table(
+    "alert_deliveries",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("alert_id", BigId, sa.ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("sink", sa.String(200), nullable=False),
+    sa.Column("ok", sa.Boolean(), nullable=False),
+    sa.Column("detail", sa.Text()),
+    sa.Column("attempted_at", sa.DateTime(), nullable=False),
+    sa.Index(None, "alert_id"),
+)
+
+drift_findings = sa.Table(
+    "drift_findings",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("store_id", BigId, sa.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("detector", sa.String(100), nullable=False),
+    sa.Column("window_start", sa.DateTime(), nullable=False),
+    sa.Column("window_end", sa.DateTime(), nullable=False),
+    sa.Column("reference_start", sa.DateTime()),
+    sa.Column("reference_end", sa.DateTime()),
+    sa.Column("drifted", sa.Boolean(), nullable=False),
+    sa.Column("score", sa.Float()),
+    sa.Column("threshold", sa.Float()),
+    sa.Column("summary", sa.Text(), nullable=False),
+    sa.Column("details", Json, nullable=False),  # the DriftResult as a dict, with examples
+    sa.Column("computed_at", sa.DateTime(), nullable=False),
+    sa.UniqueConstraint("store_id", "detector", "window_start", "window_end"),
+)
+
+# The AI fix list (review/, R-REV-2): conversations someone flagged, with a note, an owner and
+# a status; closing an item links the change that fixed it.
+fix_items = sa.Table(
+    "fix_items",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("store_id", BigId, sa.ForeignKey("stores.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("conversation_id", BigId, sa.ForeignKey("conversations.id", ondelete="SET NULL")),
+    sa.Column("conversation_external_id", sa.String(200)),
+    sa.Column("note", sa.Text(), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),  # open | in_progress | done | wont_fix
+    sa.Column("owner", sa.String(200)),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.DateTime(), nullable=False),
+    sa.Column("updated_at", sa.DateTime(), nullable=False),
+    sa.Column("closed_at", sa.DateTime()),
+    # What fixed it: "agent_version:v7", "kb:article/returns@4", a commit, a ticket.
+    sa.Column("fix_ref", sa.String(300)),
+    sa.Index(None, "store_id", "status"),
+)
