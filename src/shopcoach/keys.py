@@ -134,8 +134,10 @@ def revoke_key(conn: sa.Connection, prefix: str, *, actor: str) -> KeyInfo:
     return get_key(conn, prefix)
 
 
-def verify_key(conn: sa.Connection, presented: str, scope: str) -> KeyInfo:
-    """The key's info if ``presented`` is a live key with ``scope``; raises otherwise."""
+def verify_key(conn: sa.Connection, presented: str, scope: str | tuple[str, ...]) -> KeyInfo:
+    """The key's info if ``presented`` is a live key with ``scope`` (or with any one of a tuple
+    of scopes); raises otherwise."""
+    wanted = (scope,) if isinstance(scope, str) else scope
     parts = presented.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != "sc":
         raise InvalidKey(
@@ -157,10 +159,11 @@ def verify_key(conn: sa.Connection, presented: str, scope: str) -> KeyInfo:
             f"The API key {prefix} was revoked on {info.revoked_at:%Y-%m-%d %H:%M} UTC.",
             hint="Create a new one with `shopcoach keys create`.",
         )
-    if not info.allows(scope):
+    if not any(info.allows(s) for s in wanted):
+        needs = " or ".join(f"'{s}'" for s in wanted)
         raise ScopeDenied(
-            f"The API key {prefix} has scopes {', '.join(info.scopes)}, but this needs '{scope}'.",
-            hint=f"Create a key with --scope {scope}.",
+            f"The API key {prefix} has scopes {', '.join(info.scopes)}, but this needs {needs}.",
+            hint=f"Create a key with --scope {wanted[0]}.",
         )
     now = utcnow()
     if info.last_used_at is None or now - info.last_used_at > LAST_USED_RESOLUTION:

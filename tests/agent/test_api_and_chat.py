@@ -134,6 +134,18 @@ def test_search_endpoint_with_filters(
     assert r.json()["results"][0]["kind"] == "article"
 
 
+def test_search_accepts_read_or_agent_keys_only(
+    client: TestClient, db: Database, store: Store, kb: None
+) -> None:
+    read = {"Authorization": f"Bearer {make_key(db, store, 'read')}"}
+    r = client.get("/api/v1/search", headers=read, params={"q": "kettle", "kind": "product"})
+    assert r.status_code == 200 and r.json()["results"][0]["doc_id"] == "KETTLE-2"
+    ingest = {"Authorization": f"Bearer {make_key(db, store, 'ingest')}"}
+    denied = client.get("/api/v1/search", headers=ingest, params={"q": "kettle"})
+    assert denied.status_code == 403
+    assert "'read' or 'agent'" in denied.json()["error"]["message"]
+
+
 def test_new_knowledge_is_searchable_without_restart(
     client: TestClient, db: Database, store: Store, kb: None, tmp_path: Path
 ) -> None:
@@ -198,3 +210,21 @@ def test_index_is_persisted_and_reopened_incrementally(
     import_kb(db, changed, kind="product")
     assert reopened.sync().updated == 1
     assert [h.price for h in reopened.search("stoneware mug", k=1)] == [15.0]
+
+
+def test_search_query_cli(
+    db_url: str, db: Database, store: Store, kb: None, settings: Settings
+) -> None:
+    runner = CliRunner()
+    base = ["--db", db_url, "--home", str(settings.home), "search", "query"]
+    r = runner.invoke(app, [*base, "kettle", "--kind", "product", "--json"],
+                      env={"SHOPCOACH_EMBEDDER": "none"})  # fmt: skip
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert out["mode"] == "lexical" and [h["doc_id"] for h in out["results"]] == ["KETTLE-2"]
+    r = runner.invoke(app, [*base, "kettle mug", "--kind", "product", "--in-stock"],
+                      env={"SHOPCOACH_EMBEDDER": "none"})  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "MUG-1" in r.output and "KETTLE-2" not in r.output
+    bad = runner.invoke(app, [*base, "kettle", "--valid-at", "soon"])
+    assert bad.exit_code == 1 and "YYYY-MM-DD" in str(bad.exception.hint)  # type: ignore[union-attr]

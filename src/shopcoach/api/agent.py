@@ -18,7 +18,7 @@ from shopcoach.stores import get_store
 
 router = APIRouter(prefix="/api/v1")
 AgentKey = Annotated[KeyInfo, Depends(require("agent"))]
-ReadOrAgent = Annotated[KeyInfo, Depends(require("agent"))]
+ReadOrAgent = Annotated[KeyInfo, Depends(require("read", "agent"))]
 
 
 class RespondRequest(BaseModel):

@@ -19,8 +19,10 @@ def presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key") or None
 
 
-def require(scope: str) -> Callable[[Request], KeyInfo]:
-    """A dependency that returns the caller's key info, or raises 401/403."""
+def require(*scopes: str) -> Callable[[Request], KeyInfo]:
+    """A dependency that returns the caller's key info, or raises 401/403. With several
+    scopes, a key with any one of them is accepted."""
+    scope = scopes[0]
 
     def dependency(request: Request) -> KeyInfo:
         key = presented_key(request)
@@ -32,9 +34,9 @@ def require(scope: str) -> Callable[[Request], KeyInfo]:
             )
         db: Database = request.app.state.db
         with db.begin() as conn:
-            return verify_key(conn, key, scope)
+            return verify_key(conn, key, scopes)
 
-    dependency.__name__ = f"require_{scope}"
+    dependency.__name__ = f"require_{'_or_'.join(scopes)}"
     return dependency
 
 

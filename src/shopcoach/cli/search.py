@@ -149,3 +149,59 @@ def eval_(
         console.print_json(json.dumps(out))
         return
     _render(report, cv_result)
+
+
+@app.command("query")
+def query(
+    text: Annotated[str, typer.Argument(help="What to search for.")],
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="How many results.")] = 10,
+    kind: Annotated[str | None, typer.Option(help="product or article.")] = None,
+    category: Annotated[str | None, typer.Option(help="Any level of the category path.")] = None,
+    in_stock: Annotated[
+        bool | None, typer.Option("--in-stock/--any-stock", help="Only products in stock.")
+    ] = None,
+    min_price: Annotated[float | None, typer.Option(min=0)] = None,
+    max_price: Annotated[float | None, typer.Option(min=0)] = None,
+    valid_at: Annotated[
+        str | None, typer.Option(help="Only content valid on this date (YYYY-MM-DD).")
+    ] = None,
+    store: Annotated[str | None, typer.Option(help="Store slug (default store).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Search the store's current products and help articles (hybrid, or lexical without an
+    embeddings extra); the same search as GET /api/v1/search and the agent's retrieval."""
+    from datetime import date
+
+    from shopcoach.cli.common import store_db
+    from shopcoach.kb.search import KnowledgeSearch
+    from shopcoach.search import Filters
+    from shopcoach.stores import get_store
+
+    if kind is not None and kind not in ("product", "article"):
+        raise ValidationFailed(f"--kind {kind!r} is not a kind", hint="Use product or article.")
+    try:
+        when = date.fromisoformat(valid_at) if valid_at else None
+    except ValueError:
+        raise ValidationFailed(
+            f"--valid-at {valid_at!r} is not a date", hint="Use YYYY-MM-DD, e.g. 2026-12-01."
+        ) from None
+    settings, db = store_db()
+    with db.connect() as conn:
+        target = get_store(conn, store or settings.default_store)
+    embedder = None if settings.embedder == "none" else settings.embedder
+    ks = KnowledgeSearch.for_store(db, target, settings.home, embedder)
+    filters = Filters(kind=kind, category=category, in_stock=in_stock, min_price=min_price,
+                      max_price=max_price, valid_at=when)  # fmt: skip
+    hits = ks.search(text, k=k, filters=None if filters.is_empty() else filters)
+    if as_json:
+        console.print_json(json.dumps({"query": text, "mode": ks.mode,
+                                       "results": [h.to_dict() for h in hits]}))  # fmt: skip
+        return
+    table = Table(title=f"{len(hits)} results · {ks.mode} search", title_justify="left")
+    for col in ("#", "kind", "id", "title", "price", "stock", "score"):
+        table.add_column(col, justify="right" if col in ("#", "price", "score") else "left")
+    for i, h in enumerate(hits, 1):
+        stock = "" if h.in_stock is None else ("in" if h.in_stock else "out")
+        price = "" if h.price is None else f"{h.price:.2f}"
+        table.add_row(str(i), h.kind, h.doc_id, h.title[:60], price, stock, f"{h.score:.3f}")
+    console.print(table)
