@@ -151,6 +151,27 @@ def run_evidently(ref: dict[str, np.ndarray], cur: dict[str, np.ndarray]) -> dic
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
+def run(rows: int = 1_000_000, *, evidently: bool = True, seed: int = 0) -> dict[str, object]:
+    """The whole comparison as a dict (what ``benchmarks/loop.py`` calls).
+
+    Keys: ``rows_per_side``, ``columns``, ``planted``, ``load_avg``, ``ours`` (seconds,
+    peak_rss_mb, drifted, summary), and with ``evidently=True`` also ``evidently`` (seconds,
+    peak_rss_mb, drifted), ``speedup`` (Evidently time / ours) and ``agree`` (same columns).
+    """
+    ref, cur = make_data(rows, seed)
+    ours = run_ours(ref, cur)
+    report: dict[str, object] = {
+        "rows_per_side": rows, "columns": len(ref), "planted": sorted(PLANTED),
+        "load_avg": os.getloadavg(), "ours": ours,
+    }
+    if evidently:
+        ev = run_evidently(ref, cur)
+        report["evidently"] = ev
+        report["speedup"] = float(ev["seconds"]) / float(ours["seconds"])  # type: ignore[arg-type]
+        report["agree"] = ev["drifted"] == ours["drifted"]
+    return report
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
@@ -158,17 +179,10 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
-    ref, cur = make_data(args.rows)
-    ours = run_ours(ref, cur)
-    report: dict[str, object] = {
-        "rows_per_side": args.rows, "columns": len(ref), "planted": sorted(PLANTED),
-        "load_avg": os.getloadavg(), "ours": ours,
-    }
-    if not args.skip_evidently:
-        ev = run_evidently(ref, cur)
-        report["evidently"] = ev
-        report["speedup"] = float(ev["seconds"]) / float(ours["seconds"])  # type: ignore[arg-type]
-        report["agree"] = ev["drifted"] == ours["drifted"]
+    report = run(args.rows, evidently=not args.skip_evidently)
+    ours = report["ours"]
+    assert isinstance(ours, dict)
+    ref = range(int(report["columns"]))  # type: ignore[call-overload]
     if args.json:
         print(json.dumps(report, indent=2))
         return

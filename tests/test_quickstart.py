@@ -44,7 +44,10 @@ def test_quickstart_runs_in_a_fresh_checkout(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "Store: default (created)" in out
-    assert "300 accepted" in out
-    assert re.search(r"signals: \d[\d,]* read, \d[\d,]* accepted", out)
-    assert "300 conversations" in out
+    # the demo's week-by-week table, its headline and the final pack
+    assert "automation" in out and "changes applied" in out
+    assert "Headline" in out
+    assert re.search(r"returns_14 \(injected Mon Nov 2\): raised on Nov \d+, \d days later", out)
+    assert "Final weekly pack:" in out
+    assert list((copy / ".shopcoach" / "demo").glob("weekly-pack-*.md"))
     assert (copy / ".shopcoach" / "shopcoach.db").is_file()

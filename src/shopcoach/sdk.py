@@ -143,6 +143,35 @@ class Client:
         """Queue a signal. False if not queued (disabled, invalid, or queue full)."""
         return self._enqueue("signals", signal, SignalIn)
 
+    def add_fix_item(
+        self, conversation_id: str, note: str, owner: str | None = None
+    ) -> dict[str, Any] | None:
+        """Put a conversation on the AI fix list (R-REV-2), at once, not queued: one request
+        with the client's timeout. Returns the created item (``id``, ``status`` …), or None
+        on any failure — disabled client, unknown conversation, server unreachable — after
+        one warning per kind of failure. Needs a key with the ``ingest`` (or ``admin``) scope.
+        """
+        if not self.enabled or self._http is None:
+            return None
+        try:
+            body = {"conversation_id": conversation_id, "note": note, "owner": owner}
+            response = self._http.post("/api/v1/fix-items", content=orjson.dumps(body))
+            if response.status_code == 201:
+                item: dict[str, Any] = response.json()
+                return item
+            try:
+                error = response.json().get("error", {})
+                reason = f"{error.get('message')} {error.get('hint') or ''}".strip()
+            except ValueError:
+                reason = response.text[:300]
+            self._warn_once(f"fix-{response.status_code}",
+                            f"Shopcoach refused a fix item (HTTP {response.status_code}): "
+                            f"{reason} (Warned once per status.)")  # fmt: skip
+        except Exception as exc:  # never raise into the shop
+            self._warn_once("fix-unreachable", f"Shopcoach fix item not sent: cannot reach "
+                            f"{self.base_url} ({exc.__class__.__name__}).")  # fmt: skip
+        return None
+
     def flush(self, timeout: float | None = 30.0) -> bool:
         """Send everything queued so far; True if it finished within ``timeout``."""
         if not self.enabled or self._thread is None or not self._thread.is_alive():

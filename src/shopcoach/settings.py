@@ -84,6 +84,20 @@ class Settings(BaseSettings):
     )
     llm_model: str = Field(default="gpt-4o-mini", description="Model name sent to the LLM.")
     llm_api_key: str | None = Field(default=None, description="Bearer key for the LLM endpoint.")
+    alert_max_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="Failed attempts per alert, sink and event after which delivery gives up.",
+    )
+    smtp_username: str | None = Field(
+        default=None,
+        description="SMTP login for e-mail alert sinks whose config has no username.",
+    )
+    smtp_password: str | None = Field(
+        default=None,
+        description="SMTP password for e-mail alert sinks whose config has no username "
+        "(keeps the secret out of the database).",
+    )
 
     @classmethod
     def settings_customise_sources(

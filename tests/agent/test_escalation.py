@@ -156,6 +156,13 @@ def test_active_versions_are_immutable_and_errors_name_the_fix(db: Database, sto
         set_dials(conn, store.id, "d", {"default_threshold": 7}, actor="ops")
     with db.begin() as conn, pytest.raises(NotFound, match="nope"):
         get_policy(conn, store.id, "nope")
+    # An existing label is never overwritten (on PostgreSQL too, where a skipped INSERT's
+    # rowcount is not 0); re-creating an identical draft is a no-op.
+    with db.begin() as conn, pytest.raises(ValidationFailed, match="already exists"):
+        create_version(conn, store.id, "live", actor="ops")
+    with db.begin() as conn:
+        create_version(conn, store.id, "d2", actor="ops")
+        create_version(conn, store.id, "d2", actor="ops")
 
 
 def test_cli_sets_and_shows_dials(db_url: str, db: Database, store: Store) -> None:

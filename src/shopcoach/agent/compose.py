@@ -62,6 +62,7 @@ class Retrieved:
     in_stock: bool | None = None
     sizes: tuple[str, ...] = ()
     brand: str | None = None
+    authoritative: bool = False  # from a source of truth (the policy system, docs/kb.md)
 
 
 @dataclass

@@ -55,8 +55,13 @@ def create_version(
         store_id=store_id, label=label, model=model, prompt=prompt, config=config,
         status="draft", created_at=utcnow(), created_by=actor,
     )  # fmt: skip
-    inserted = conn.execute(stmt.on_conflict_do_nothing(index_elements=["store_id", "label"]))
-    if not inserted.rowcount:
+    # RETURNING, not rowcount: a skipped row is reported as -1 by some drivers.
+    inserted = conn.execute(
+        stmt.on_conflict_do_nothing(index_elements=["store_id", "label"]).returning(
+            agent_versions.c.id
+        )
+    ).first()
+    if inserted is None:
         existing = _version(conn, store_id, label)
         if existing.status != "draft" or (existing.config or {}) != config:
             raise ValidationFailed(

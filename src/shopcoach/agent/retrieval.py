@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from shopcoach.agent.compose import Retrieved
@@ -17,10 +17,14 @@ class IndexRetriever:
     """
 
     def __init__(self, index: SearchIndex, versions: Mapping[str, str] | None = None,
-                 today: date | None = None) -> None:  # fmt: skip
+                 today: date | None = None,
+                 authoritative: Iterable[str] = ()) -> None:  # fmt: skip
         self.index = index
         self.versions = dict(versions or {})
         self.today = today
+        # Keys of items marked ``authoritative`` (the store's policy system): their facts
+        # outrank help articles in the grounding check (docs/kb.md).
+        self.authoritative = frozenset(authoritative)
 
     def retrieve(self, query: str, k: int) -> list[Retrieved]:
         filters = Filters(valid_at=self.today or date.today())
@@ -35,5 +39,6 @@ class IndexRetriever:
                 version=self.versions.get(doc.id), price=doc.price, in_stock=doc.in_stock,
                 sizes=tuple(s.strip() for s in sizes.split(",") if s.strip()),
                 brand=doc.brand or None,
+                authoritative=doc.id.split("#", 1)[0] in self.authoritative,
             ))  # fmt: skip
         return out

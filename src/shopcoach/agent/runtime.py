@@ -210,7 +210,8 @@ def _evidence(items: Sequence[Retrieved], triage: TriageResult | None,
                             sizes=i.sizes, brand=i.brand, version=i.version)
                 for i in items if i.kind == "product"]  # fmt: skip
     policies = [f for i in items if i.kind == "article"
-                for f in policy_facts(f"{i.doc_id}@{i.version or '-'}", i.text)]  # fmt: skip
+                for f in policy_facts(f"{i.doc_id}@{i.version or '-'}", i.text,
+                                      i.authoritative)]  # fmt: skip
     orders: list[OrderFact] = []
     if triage is not None and triage.found:
         o = triage.context["order"]

@@ -7,7 +7,21 @@ from typing import Any
 from fastapi import FastAPI
 
 from shopcoach import __version__
-from shopcoach.api import agent, errors, ingest, keys, read
+from shopcoach.api import (
+    agent,
+    drift,
+    errors,
+    gaps,
+    ingest,
+    keys,
+    monitoring,
+    pack,
+    read,
+    review,
+    scoring,
+)
+from shopcoach.api import alerts as alerts_api
+from shopcoach.api import metrics as metrics_api
 from shopcoach.capture.schema import ConversationIn, SignalIn
 from shopcoach.settings import Settings, load_settings
 from shopcoach.store.engine import Database, open_store
@@ -26,8 +40,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = db
     errors.install(app)
-    for module in (ingest, read, keys, agent):
+    for module in (ingest, read, keys, agent, monitoring, drift, review, scoring, pack, gaps):
         app.include_router(module.router)
+    app.include_router(metrics_api.router)
+    app.include_router(alerts_api.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

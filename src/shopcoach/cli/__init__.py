@@ -13,6 +13,13 @@ from typing import Annotated
 import typer
 
 from shopcoach.cli import agent, capture, db, intents, kb, keys, orders, search, stores
+from shopcoach.cli import alerts as alerts_cli
+from shopcoach.cli import demo as demo_cli
+from shopcoach.cli import drift as drift_cli
+from shopcoach.cli import metrics as metrics_cli
+from shopcoach.cli import review as review_cli
+from shopcoach.cli import score as score_cli
+from shopcoach.cli import weekly as weekly_cli
 from shopcoach.cli.common import console, err_console, state
 from shopcoach.errors import ShopcoachError
 
@@ -60,8 +67,16 @@ app.add_typer(agent.app, name="agent")
 app.add_typer(intents.app, name="intents")
 app.add_typer(orders.app, name="orders")
 app.add_typer(search.app, name="search")
+app.add_typer(weekly_cli.app, name="review")
+app.add_typer(review_cli.fix_app, name="fix")
+app.add_typer(review_cli.dials_app, name="dials")
+app.add_typer(score_cli.app, name="score")
+app.add_typer(drift_cli.app, name="drift")
+app.add_typer(metrics_cli.app, name="metrics")
+app.add_typer(alerts_cli.app, name="alerts")
 app.command("chat")(agent.chat)
 app.command("init")(db.init)
+app.command("demo")(demo_cli.demo)
 app.command("stats")(capture.stats)
 app.command("show")(capture.show)
 app.command("serve")(capture.serve)

@@ -75,6 +75,10 @@ class Claim:
     reason: str
     evidence: str | None = None
     subject: str | None = None
+    # For a contradicted claim: the verified value it contradicts and where that comes from
+    # (product key / "article@version" / "order N"), for hallucination flags (R-SCO-3).
+    verified: str | None = None
+    source: str | None = None
 
 
 @dataclass
@@ -217,14 +221,15 @@ def _check_money(money: Money, product: ProductFact | None, evidence: Evidence) 
                          f"{product.name}: {product.price:.2f} {product.currency}")  # fmt: skip
         return Claim("price", money.text, sentence, "contradicted",
                      f"the catalog price of {product.name!r} is {product.price:.2f}",
-                     f"{product.name}: {product.price:.2f} {product.currency}")  # fmt: skip
+                     f"{product.name}: {product.price:.2f} {product.currency}", None,
+                     f"{product.price:.2f} {product.currency}",
+                     _product_source(product))  # fmt: skip
     known: list[tuple[float, str]] = []
     for order in evidence.orders:
         if order.total is not None:
             known.append((order.total, f"order {order.order_id} total {order.total:.2f}"))
         known += [(p, f"order {order.order_id} item {p:.2f}") for p in order.item_prices]
-    policy = [f for f in evidence.policies if f.money is not None
-              and money.subject is not None and f.money.subject == money.subject]  # fmt: skip
+    policy = evidence.policy_amounts(money.subject) if money.subject is not None else []
     known += [(f.money.amount, f"{f.source}: {f.money.sentence}") for f in policy if f.money]
     if money.subject is None:
         known += [(p.price, f"{p.name}: {p.price:.2f}") for p in evidence.products
@@ -238,7 +243,8 @@ def _check_money(money: Money, product: ProductFact | None, evidence: Evidence) 
         return Claim(kind, money.text, sentence, "contradicted",
                      f"the {money.subject} amount on record differs",
                      " | ".join(f"{f.source}: {f.money.sentence}" for f in policy if f.money),
-                     money.subject)  # fmt: skip
+                     money.subject, "; ".join(sorted({f.money.text for f in policy if f.money})),
+                     policy[0].source)  # fmt: skip
     return Claim(
         kind,
         money.text,
@@ -250,11 +256,20 @@ def _check_money(money: Money, product: ProductFact | None, evidence: Evidence) 
     )
 
 
+def _product_source(product: ProductFact) -> str:
+    return f"{product.key}@{product.version}" if product.version else product.key
+
+
+def _policy_source(evidence: Evidence, subject: str | None) -> str | None:
+    sources = [f.source for f in evidence.policy_durations(subject)]
+    return sources[0] if sources else None
+
+
 def _check_duration(d: Duration, evidence: Evidence) -> Claim | None:
     if d.subject is None:
         return None  # "we reply within 24 hours": not a fact the catalog or policies hold
-    policy = [f.duration for f in evidence.policies
-              if f.duration is not None and f.duration.subject == d.subject]  # fmt: skip
+    # Authoritative facts (the policy system) outrank help articles of the same subject.
+    policy = [f.duration for f in evidence.policy_durations(d.subject) if f.duration]
     exact = d.subject in EXACT_SUBJECTS
     for p in policy:
         if d.same_value(p) or (not exact and d.within(p)):
@@ -264,7 +279,8 @@ def _check_duration(d: Duration, evidence: Evidence) -> Claim | None:
         stated = "; ".join(sorted({p.text for p in policy}))
         return Claim("policy_window", d.text, d.sentence, "contradicted",
                      f"the {d.subject} policy states {stated}",
-                     " | ".join(p.sentence for p in policy[:2]), d.subject)  # fmt: skip
+                     " | ".join(p.sentence for p in policy[:2]), d.subject, stated,
+                     _policy_source(evidence, d.subject))  # fmt: skip
     if d.subject == "delivery" and evidence.today is not None:
         for order in evidence.orders:
             if order.eta is not None:
@@ -276,7 +292,8 @@ def _check_duration(d: Duration, evidence: Evidence) -> Claim | None:
                                  f"order {order.order_id} eta {order.eta}", d.subject)  # fmt: skip
                 return Claim("policy_window", d.text, d.sentence, "contradicted",
                              f"order {order.order_id} is due {order.eta}",
-                             f"order {order.order_id} eta {order.eta}", d.subject)  # fmt: skip
+                             f"order {order.order_id} eta {order.eta}", d.subject,
+                             str(order.eta), f"order {order.order_id}")  # fmt: skip
     return Claim(
         "policy_window",
         d.text,
@@ -321,6 +338,9 @@ def _check_stock(text: str, negative: bool, sentence: str, product: ProductFact 
         "contradicted",
         f"{product.name!r} is {'in' if product.in_stock else 'out of'} stock",
         f"{product.name}: {'in' if product.in_stock else 'out of'} stock",
+        None,
+        "in stock" if product.in_stock else "out of stock",
+        _product_source(product),
     )
 
 
@@ -346,6 +366,9 @@ def _check_sizes(text: str, sizes: list[str], sentence: str, product: ProductFac
         "contradicted",
         f"{product.name!r} does not come in {', '.join(missing)}",
         f"{product.name}: {', '.join(product.sizes)}",
+        None,
+        ", ".join(product.sizes),
+        _product_source(product),
     )
 
 
@@ -376,7 +399,8 @@ def _check_date(m: re.Match[str], sentence: str, evidence: Evidence) -> Claim | 
     if etas:
         return Claim("delivery_date", m.group(), sentence, "contradicted",
                      f"the estimated delivery is {etas[0][1]}",
-                     f"order {etas[0][0]} eta {etas[0][1]}", "delivery")  # fmt: skip
+                     f"order {etas[0][0]} eta {etas[0][1]}", "delivery", str(etas[0][1]),
+                     f"order {etas[0][0]}")  # fmt: skip
     return Claim(
         "delivery_date",
         m.group(),

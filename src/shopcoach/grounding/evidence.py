@@ -23,6 +23,7 @@ STOPWORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)
 def name_tokens(text: str) -> frozenset[str]:
     """Lower-case content tokens of a product name or sentence (for mention matching)."""
     return frozenset(t for t in _TOKEN_RE.findall(text.lower()) if t not in STOPWORDS)
@@ -53,6 +54,9 @@ class PolicyFact:
     source: str  # article key (and version) the fact comes from
     duration: Duration | None = None
     money: Money | None = None
+    # From a source of truth (the store's policy system, an article marked ``authoritative:
+    # true``): when any fact of a subject is authoritative, only those support a claim.
+    authoritative: bool = False
 
     @property
     def subject(self) -> str | None:
@@ -83,15 +87,33 @@ class Evidence:
     today: date | None = None
     extra_names: Sequence[str] = field(default_factory=tuple)  # brands, store name, carriers
 
+    def policy_durations(self, subject: str | None) -> list[PolicyFact]:
+        """The duration facts of ``subject`` a claim is checked against: the authoritative
+        ones when there are any (the policy system outranks a help article), else all."""
+        return _precedence([f for f in self.policies
+                            if f.duration is not None and f.duration.subject == subject])
 
-def policy_facts(source: str, text: str) -> list[PolicyFact]:
-    """The windows and amounts a policy article states, each tagged with its source."""
-    return list(_policy_facts(source, text))
+    def policy_amounts(self, subject: str | None) -> list[PolicyFact]:
+        """The amount facts of ``subject``, authoritative ones first as for durations."""
+        return _precedence([f for f in self.policies
+                            if f.money is not None and f.money.subject == subject])
+
+
+def _precedence(facts: list[PolicyFact]) -> list[PolicyFact]:
+    ruling = [f for f in facts if f.authoritative]
+    return ruling or facts
+
+
+def policy_facts(source: str, text: str, authoritative: bool = False) -> list[PolicyFact]:
+    """The windows and amounts a policy article states, each tagged with its source (and
+    whether that source is authoritative, see :class:`PolicyFact`)."""
+    return list(_policy_facts(source, text, authoritative))
 
 
 @lru_cache(maxsize=4096)
-def _policy_facts(source: str, text: str) -> tuple[PolicyFact, ...]:
+def _policy_facts(source: str, text: str, authoritative: bool) -> tuple[PolicyFact, ...]:
     # Cached: the same article versions back many answers (~10 ms for a 5 kB article).
-    facts = [PolicyFact(source, duration=d) for d in durations(text) if d.subject]
-    facts += [PolicyFact(source, money=m) for m in amounts(text)]
+    facts = [PolicyFact(source, duration=d, authoritative=authoritative)
+             for d in durations(text) if d.subject]  # fmt: skip
+    facts += [PolicyFact(source, money=m, authoritative=authoritative) for m in amounts(text)]
     return tuple(facts)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -156,12 +157,14 @@ def import_kb(
     prune: bool = False,
     dedupe: bool = True,
     near_threshold: float | None = THRESHOLD,
+    now: datetime | None = None,
 ) -> KbImportResult:
     """Import a products or articles file (or folder), detecting the format if not given.
 
     ``prune`` treats the file as the complete set of its kind: items it does not mention are
     archived. ``dedupe`` sets exact copies aside; ``near_threshold`` (estimated Jaccard of
-    word 3-shingles) lists near-duplicates, ``None`` skips that check.
+    word 3-shingles) lists near-duplicates, ``None`` skips that check. ``now`` (naive UTC)
+    dates the new versions (default: the wall clock; a simulation passes its own time).
     """
     started = time.perf_counter()
     path = Path(path)
@@ -179,7 +182,7 @@ def import_kb(
         with db.begin() as conn:
             target = get_store(conn, store)
             counts = write_records(conn, target.id, fmt.kind, prepared.records, prune=prune,
-                                   keep_keys=prepared.seen_keys)  # fmt: skip
+                                   keep_keys=prepared.seen_keys, now=now)  # fmt: skip
     return KbImportResult(
         kind=fmt.kind,
         format=fmt.name,

@@ -105,3 +105,16 @@ def document_ids(conn: sa.Connection, store_id: int) -> set[str]:
     )  # fmt: skip
     ids.update(chunk_document_id(k, s) for k, s in conn.execute(chunks))
     return ids
+
+
+def authoritative_keys(conn: sa.Connection, store_id: int) -> set[str]:
+    """Keys of live articles whose current version is marked ``authoritative`` (a source of
+    truth such as the store's policy system; docs/kb.md)."""
+    v = kb_versions
+    rows = conn.execute(
+        sa.select(kb_items.c.key, v.c.metadata)
+        .select_from(kb_items.join(v, v.c.id == kb_items.c.current_version_id))
+        .where(kb_items.c.store_id == store_id, kb_items.c.kind == "article",
+               kb_items.c.archived_at.is_(None))
+    )  # fmt: skip
+    return {key for key, meta in rows if isinstance(meta, dict) and meta.get("authoritative")}

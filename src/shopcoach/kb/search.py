@@ -139,7 +139,14 @@ class KnowledgeSearch:
     def retriever(self, today: date | None = None) -> Any:
         from shopcoach.agent.retrieval import IndexRetriever
 
-        return IndexRetriever(self.index, today=today)
+        return IndexRetriever(self.index, today=today, authoritative=self.authoritative_keys())
+
+    def authoritative_keys(self) -> set[str]:
+        """Keys of current articles marked ``authoritative: true`` (docs/kb.md)."""
+        from shopcoach.kb.documents import authoritative_keys
+
+        with self.db.connect() as conn:
+            return authoritative_keys(conn, self.store.id)
 
 
 def sync_store_index(db: Database, store: Store, home: Path) -> UpsertResult:

@@ -342,6 +342,7 @@ def looks_like_shopify(header: list[str]) -> bool:
 
 # --------------------------------------------------------------------------- articles
 
+TRUE_WORDS = frozenset({"true", "yes", "1", "on"})
 _ARTICLE_META = ("title", "valid_from", "valid_to", "reviewed_at", "category", "key", "slug", "id")
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$")
@@ -414,6 +415,8 @@ def article_record(
     category_value = get("category")[1]
     extra = {k: (_list_value(v) if isinstance(v, str) else v) for k, (_, v) in meta.items()
              if k not in _ARTICLE_META and v not in (None, "")}  # fmt: skip
+    if "authoritative" in extra:  # a source of truth (docs/kb.md): stored as a real boolean
+        extra["authoritative"] = str(extra["authoritative"]).strip().lower() in TRUE_WORDS
     return KbRecord(
         kind="article",
         key=key,

@@ -14,7 +14,7 @@ import contextlib
 import json
 import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,30 +222,50 @@ class NumpyBert:
         the GIL in matrix products and ufuncs), which uses several cores with none of
         multi-threaded BLAS's synchronisation on small matrices.
         """
-        out = np.zeros((len(texts), self.hidden), dtype=_F)
-        if not texts:
-            return out
-        encodings = self.tokenizer.encode_batch(texts)
-        lengths = np.array([len(e.ids) for e in encodings])
-        order = np.argsort(-lengths, kind="stable")
-        batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        return encode_batched(
+            self.tokenizer, texts, self._forward, self.hidden, batch_size, workers,
+            blas=1 if len(texts) == 1 or workers > 1 else batch_threads,
+        )  # fmt: skip
 
-        def run(idx: np.ndarray) -> None:
-            t = int(lengths[idx].max())
-            ids = np.zeros((len(idx), t), dtype=np.int64)
-            mask = np.zeros((len(idx), t), dtype=np.int64)
-            for row, i in enumerate(idx):
-                n = lengths[i]
-                ids[row, :n] = encodings[i].ids
-                mask[row, :n] = 1
-            out[idx] = self._forward(ids, mask)
 
-        with blas_threads(1 if len(texts) == 1 or workers > 1 else batch_threads):
-            if workers > 1 and len(batches) > 1:
-                with ThreadPoolExecutor(max_workers=workers) as pool:
-                    for _ in pool.map(run, batches):
-                        pass
-            else:
-                for idx in batches:
-                    run(idx)
+def encode_batched(
+    tokenizer: Any,
+    texts: list[str],
+    forward: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    dim: int,
+    batch_size: int = 32,
+    workers: int = 1,
+    blas: int | None = 1,
+) -> np.ndarray:
+    """Tokenise ``texts``, run ``forward(ids, mask)`` over length-sorted batches (so padding
+    stays small), in ``workers`` threads, and return the rows in input order.
+
+    Shared by the numpy and the ONNX Runtime encoders; ``blas`` limits BLAS threads meanwhile.
+    """
+    out = np.zeros((len(texts), dim), dtype=_F)
+    if not texts:
         return out
+    encodings = tokenizer.encode_batch(texts)
+    lengths = np.array([len(e.ids) for e in encodings])
+    order = np.argsort(-lengths, kind="stable")
+    batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+
+    def run(idx: np.ndarray) -> None:
+        t = int(lengths[idx].max())
+        ids = np.zeros((len(idx), t), dtype=np.int64)
+        mask = np.zeros((len(idx), t), dtype=np.int64)
+        for row, i in enumerate(idx):
+            n = lengths[i]
+            ids[row, :n] = encodings[i].ids
+            mask[row, :n] = 1
+        out[idx] = forward(ids, mask)
+
+    with blas_threads(blas):
+        if workers > 1 and len(batches) > 1:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                for _ in pool.map(run, batches):
+                    pass
+        else:
+            for idx in batches:
+                run(idx)
+    return out
