@@ -178,6 +178,17 @@ def time_queries(fn: Callable[[str], object], queries: Sequence[str]) -> dict[st
     return {**percentiles(times), "cpu_p50_ms": c["p50_ms"], "cpu_p95_ms": c["p95_ms"]}
 
 
+def _effective_runtime(embedder: Embedder, n_texts: int) -> str | None:
+    """MiniLM's ``auto`` runs calls below ``BF16_MIN_BATCH`` texts on numpy: say so."""
+    from shopcoach.search import embedders as emb
+
+    runtime = getattr(embedder, "runtime", None)
+    auto = getattr(embedder, "requested_runtime", None) == "auto"
+    if auto and runtime == "torch-bf16" and n_texts < emb.BF16_MIN_BATCH:
+        return f"numpy; auto uses torch-bf16 from {emb.BF16_MIN_BATCH} texts"
+    return runtime
+
+
 def embed_throughput(embedder: Embedder, docs: Sequence[Document]) -> dict[str, Any]:
     rep = getattr(embedder, "representation", None)
     texts = [embedding_text(d, rep) if rep else embedding_text(d) for d in docs]
@@ -201,7 +212,7 @@ def embed_throughput(embedder: Embedder, docs: Sequence[Document]) -> dict[str, 
         "docs_per_s": len(texts) / dt,
         "docs_per_cpu_s": len(texts) / cpu,
         "workers": getattr(embedder, "workers", None),
-        "runtime": getattr(embedder, "runtime", None),
+        "runtime": _effective_runtime(embedder, len(texts)),
         "loadavg": load,
         "loadavg_end": os.getloadavg()[0],
         "mean_words": float(np.mean([len(t.split()) for t in texts])),

