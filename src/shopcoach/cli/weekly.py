@@ -56,3 +56,70 @@ def weekly(
         console.print_json(text)
     else:
         typer.echo(text)
+
+
+@app.command("monthly")
+def monthly(
+    month: Annotated[
+        str | None, typer.Option(help="Month, e.g. 2026-11 (default: the last full month).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
+    store: Annotated[str | None, typer.Option(help="Store slug (default store).")] = None,
+) -> None:
+    """The monthly leadership summary: automation rate and CSAT (AI vs human) against last
+    month, improvements made with their measured effect, open issues, and the week-1 random
+    sample of 50 conversations for people to score (R-REV-3)."""
+    from shopcoach.review.calendar import monthly_summary
+    from shopcoach.review.calendar_render import monthly_markdown
+    from shopcoach.stores import get_store
+
+    settings, db = store_db()
+    with db.connect() as conn:
+        data = monthly_summary(conn, get_store(conn, store or settings.default_store), month)
+    _emit(data.to_dict(), monthly_markdown, as_json, out)
+
+
+@app.command("campaign")
+def campaign(
+    since: Annotated[str, typer.Option(help="Campaign start (YYYY-MM-DD).")],
+    until: Annotated[str, typer.Option(help="Campaign end, exclusive (YYYY-MM-DD).")],
+    tag: Annotated[str | None, typer.Option(help="Also report conversations tagged so.")] = None,
+    baseline: Annotated[
+        str | None, typer.Option(help="A pinned baseline (`shopcoach metrics baseline pin`).")
+    ] = None,
+    baseline_since: Annotated[str | None, typer.Option(help="Or a baseline period: start.")] = None,
+    baseline_until: Annotated[str | None, typer.Option(help="… and its end (exclusive).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout.")] = None,
+    store: Annotated[str | None, typer.Option(help="Store slug (default store).")] = None,
+) -> None:
+    """Post-campaign report: the campaign's range (and its tagged conversations) against a
+    baseline (R-REV-4)."""
+    from shopcoach.metrics.periods import parse_when
+    from shopcoach.review.calendar import campaign_report
+    from shopcoach.review.calendar_render import campaign_markdown
+    from shopcoach.stores import get_store
+
+    start, end = parse_when(since, field="--since"), parse_when(until, field="--until")
+    assert start is not None and end is not None
+    settings, db = store_db()
+    with db.connect() as conn:
+        report = campaign_report(
+            conn, get_store(conn, store or settings.default_store), since=start, until=end,
+            tag=tag, baseline=baseline,
+            baseline_since=parse_when(baseline_since, field="--baseline-since"),
+            baseline_until=parse_when(baseline_until, field="--baseline-until"),
+        )  # fmt: skip
+    _emit(report.to_dict(), campaign_markdown, as_json, out)
+
+
+def _emit(data: dict, render: object, as_json: bool, out: Path | None) -> None:
+    text = json.dumps(data, indent=2, default=str) if as_json else render(data)  # type: ignore[operator]
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"Wrote {out}")
+    elif as_json:
+        console.print_json(text)
+    else:
+        typer.echo(text)

@@ -209,14 +209,19 @@ def compare_baseline(
         week = latest_week(conn, store_id)
         since, until = since or week[0], until or week[1]
     current = period_metrics(conn, store_id, since, until, base.filters)
-    comparison = Comparison(base, since, until, current)
+    return Comparison(base, since, until, current, metric_deltas(base.metric_values, current))
+
+
+def metric_deltas(before: dict[str, Any], after: dict[str, Any]) -> list[Delta]:
+    """Every metric of :data:`METRICS` before and after, with the change and its direction."""
+    out = []
     for metric, info in METRICS.items():
-        before, after = base.metric_values.get(metric), current.get(metric)
+        b, a = before.get(metric), after.get(metric)
         delta = pct = better = None
-        if before is not None and after is not None:
-            delta = round(after - before, 6)
-            pct = round(100 * delta / before, 3) if before else None
+        if b is not None and a is not None:
+            delta = round(a - b, 6)
+            pct = round(100 * delta / b, 3) if b else None
             if info.better != "none" and delta != 0:
                 better = (delta > 0) == (info.better == "up")
-        comparison.deltas.append(Delta(metric, before, after, delta, pct, better))
-    return comparison
+        out.append(Delta(metric, b, a, delta, pct, better))
+    return out

@@ -15,6 +15,7 @@ from shopcoach.errors import ValidationFailed
 Direction = Literal["up", "down", "none"]
 Segment = Literal["channel", "intent", "agent_version"]
 SEGMENTS: tuple[str, ...] = ("channel", "intent", "agent_version")
+FILTERS: tuple[str, ...] = (*SEGMENTS, "tag")
 DIMENSIONS: tuple[str, ...] = ("accuracy", "relevance", "tone", "resolution", "total")
 CONFIDENCE_BINS = 10  # [0, 0.1), [0.1, 0.2), … [0.9, 1.0]
 
@@ -69,6 +70,7 @@ class Filters:
     channel: str | None = None
     intent: str | None = None
     agent_version: str | None = None
+    tag: str | None = None  # conversations carrying this tag (e.g. a campaign's)
 
     def to_dict(self) -> dict[str, str]:
         return {k: v for k, v in asdict(self).items() if v is not None}
@@ -76,11 +78,11 @@ class Filters:
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Filters:
         data = dict(data or {})
-        unknown = set(data) - set(SEGMENTS)
+        unknown = set(data) - set(FILTERS)
         if unknown:
             raise ValidationFailed(
                 f"Unknown filter(s): {', '.join(sorted(unknown))}.",
-                hint=f"Filter by {', '.join(SEGMENTS)}.",
+                hint=f"Filter by {', '.join(FILTERS)}.",
             )
         return cls(**{k: (str(v) if v is not None else None) for k, v in data.items()})
 

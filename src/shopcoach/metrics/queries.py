@@ -20,6 +20,7 @@ them by period with numpy, so a daily series costs one fetch, not one per day):
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -62,6 +63,15 @@ class Raw:
     latency: np.ndarray = field(default_factory=lambda: np.empty(0))
 
 
+def tagged(tag: str) -> Any:
+    """Conversations whose ``tags`` (a JSON list) hold ``tag``: a LIKE on the JSON text, the
+    same on SQLite (TEXT) and PostgreSQL (JSONB cast to text); a campaign report is occasional,
+    so no index is needed."""
+    quoted = json.dumps(tag, ensure_ascii=False)
+    escaped = quoted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return sa.cast(c.c.tags, sa.Text).like(f"%{escaped}%", escape="\\")
+
+
 class PeriodQuery:
     """The statements of one series call, sharing store, period, segment and filters."""
 
@@ -83,6 +93,8 @@ class PeriodQuery:
             self.where.append(c.c.intent == filters.intent)
         if filters.agent_version is not None:
             self.where.append(c.c.agent_version_id == self._version_id(filters.agent_version))
+        if filters.tag is not None:
+            self.where.append(tagged(filters.tag))
 
     def period(self, since: datetime, until: datetime) -> PeriodQuery:
         other = copy.copy(self)
