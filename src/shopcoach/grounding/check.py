@@ -44,6 +44,20 @@ _SIZE_RE = re.compile(
     re.I,
 )
 _SIZE_TOKEN_RE = re.compile(_SIZE_LIST, re.I)
+# Substrings every match of a pattern contains: a cheap test on the lower-cased sentence
+# before the (case-insensitive, alternation-heavy) pattern runs. Grounding is on the scoring
+# bulk path, where most sentences make none of these claims.
+_STOCK_KEYS = ("stock", "sold out", "available", "discontinued", "order", "ready to ship")
+_SIZE_KEYS = ("size", "come")
+_MONEY_KEYS = ("$", "€", "£", "usd", "eur", "gbp", "dollar", "cost", "price")
+
+
+def _may(lower: str, keys: tuple[str, ...]) -> bool:
+    for k in keys:  # a plain loop: any() over a generator costs more than the tests here
+        if k in lower:
+            return True
+    return False
+
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DATE_RE = re.compile(
     r"\b(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?P<day>\d{1,2})"
@@ -123,12 +137,13 @@ def check_answer(draft: str, evidence: Evidence) -> GroundingResult:
         if claim:
             claims.append(claim)
     for offset, sentence in sentences(draft):
-        for m in _STOCK_RE.finditer(sentence):
+        lower = sentence.lower()
+        for m in _STOCK_RE.finditer(sentence) if _may(lower, _STOCK_KEYS) else ():
             if _inside_size_phrase(sentence, m.start()):
                 continue
             product = _product_for(offset + m.start(), mentions, evidence)
             claims.append(_check_stock(m.group(), m.group("neg") is not None, sentence, product))
-        for m in _SIZE_RE.finditer(sentence):
+        for m in _SIZE_RE.finditer(sentence) if _may(lower, _SIZE_KEYS) else ():
             product = _product_for(offset + m.start(), mentions, evidence)
             listed = m.group("list") or m.group("list2")
             claims.append(_check_sizes(m.group(), _SIZE_TOKEN_RE.findall(listed), sentence,
@@ -152,8 +167,7 @@ def _mentions(draft: str, evidence: Evidence) -> list[_Mention]:
     found: list[_Mention] = []
     ignore = {t for name in evidence.extra_names for t in name_tokens(name)}
     for offset, sentence in sentences(draft):
-        claimy = bool(_MONEY_HINT.search(sentence) or _STOCK_RE.search(sentence)
-                      or _SIZE_RE.search(sentence))  # fmt: skip
+        claimy: bool | None = None  # does the sentence make a price/stock/size claim? (lazy)
         for m in _NAME_RE.finditer(sentence):
             words = m.group().split()
             while words and words[0].lower().strip("'") in _LEADING:
@@ -170,6 +184,13 @@ def _mentions(draft: str, evidence: Evidence) -> list[_Mention]:
                 product = evidence.lookup(text)
             model_number = any(any(c.isdigit() for c in w) and any(c.isalpha() for c in w)
                                for w in words)  # fmt: skip
+            if product is None and claimy is None:
+                lower = sentence.lower()
+                claimy = bool(
+                    (_may(lower, _MONEY_KEYS) and _MONEY_HINT.search(sentence))
+                    or (_may(lower, _STOCK_KEYS) and _STOCK_RE.search(sentence))
+                    or (_may(lower, _SIZE_KEYS) and _SIZE_RE.search(sentence))
+                )
             if product is None and not (claimy and (len(words) >= 2 or model_number)):
                 continue  # a capitalised word that names no product claim
             if product is None and (tokens - ignore - _NOT_PRODUCTS) == set():
@@ -234,6 +255,13 @@ def _check_money(money: Money, product: ProductFact | None, evidence: Evidence) 
     if money.subject is None:
         known += [(p.price, f"{p.name}: {p.price:.2f}") for p in evidence.products
                   if p.price is not None]  # fmt: skip
+        # An amount quoted in the words of a policy article ("gift wrapping … $4.99 per
+        # item") is what that article states, even when no subject keyword names it.
+        said = _squash(sentence)
+        known += [(f.money.amount, f"{f.source}: {f.money.sentence}") for f in evidence.policies
+                  if f.money is not None and f.money.subject is None
+                  and _squash(f.money.sentence) and (_squash(f.money.sentence) in said
+                                                     or said in _squash(f.money.sentence))]
     kind = "price" if money.subject is None else "amount"
     for amount, source in known:
         if abs(amount - money.amount) <= PRICE_TOLERANCE:
@@ -254,6 +282,10 @@ def _check_money(money: Money, product: ProductFact | None, evidence: Evidence) 
         None,
         money.subject,
     )
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split()).strip(" .,;:").lower()
 
 
 def _product_source(product: ProductFact) -> str:
@@ -391,6 +423,11 @@ def _check_date(m: re.Match[str], sentence: str, evidence: Evidence) -> Claim | 
         if stated < today - timedelta(days=60):
             stated = stated.replace(year=today.year + 1)  # "Jan 3" said in December
     etas = [(o.order_id, o.eta) for o in evidence.orders if o.eta is not None]
+    said = _squash(sentence)
+    quoted = next((p for p in evidence.passages if said and said in _squash(p)), None)
+    if quoted is not None and not etas:
+        return Claim("delivery_date", m.group(), sentence, "supported",
+                     "quoted from the knowledge the answer used", said, "delivery")  # fmt: skip
     for order_id, eta in etas:
         if eta == stated:
             return Claim("delivery_date", m.group(), sentence, "supported",

@@ -36,8 +36,10 @@ def stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=8192)
 def content_stems(text: str) -> frozenset[str]:
-    """Stemmed content words of ``text`` (stopwords and one-letter tokens dropped)."""
+    """Stemmed content words of ``text`` (stopwords and one-letter tokens dropped); cached,
+    as several judges read the same messages."""
     return frozenset(
         stem(w) for w in _WORD_RE.findall(text.lower()) if w not in STOPWORDS and len(w) > 1
     )
