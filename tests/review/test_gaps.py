@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from shopcoach.agent.runtime import AgentTurn
 from shopcoach.agent.traces import save_turns
 from shopcoach.capture.writer import ingest_conversations
-from shopcoach.cli import gaps as gaps_cli
+from shopcoach.cli import app
 from shopcoach.errors import ValidationFailed
 from shopcoach.kb.api import import_kb
 from shopcoach.review.gaps import GapQuestion, mine_gaps
@@ -223,12 +223,13 @@ def test_trend_and_week_parsing() -> None:
 
 
 def test_cli_and_api(db: Database, planted: Store, settings: Settings, client: Any) -> None:
-    env = {"SHOPCOACH_DATABASE_URL": settings.database_url, "SHOPCOACH_HOME": str(settings.home)}
-    result = CliRunner().invoke(gaps_cli.app, ["--week", WEEK, "--json"], env=env)
+    # The real path, `shopcoach review gaps`, whose root callback sets the database.
+    root = ["--db", settings.database_url, "--home", str(settings.home), "review", "gaps"]
+    result = CliRunner().invoke(app, [*root, "--week", WEEK, "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert len(data["topics"]) == 2 and data["topics"][0]["trend"] == "growing"
-    table = CliRunner().invoke(gaps_cli.app, ["--week", WEEK], env=env)
+    table = CliRunner().invoke(app, [*root, "--week", WEEK])
     assert table.exit_code == 0 and "Knowledge gaps 2026-W47" in table.output
     assert "2 topics" in table.output and "gift" in table.output.lower()
     headers = {"Authorization": f"Bearer {make_key(db, planted, 'read')}"}
