@@ -6,9 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/pip install --quiet --upgrade pip
-# The reference agent needs a lexical search backend (the 'search' extra) and drift needs
-# scipy; no embeddings model and no scikit-learn: the demo runs on this lean install.
-.venv/bin/pip install --quiet -e '.[search]' scipy
+# The reference agent needs a lexical search backend (the 'search' extra); knowledge-gap
+# mining and two drift detectors need scikit-learn (the 'intents' extra). No torch, no
+# embeddings model: the demo takes about a minute. (Lean, '.[search]' plus scipy, also
+# runs it, without gap mining; see docs/demo.md.)
+.venv/bin/pip install --quiet -e '.[search,intents]'
 export SHOPCOACH_HOME="${SHOPCOACH_HOME:-.shopcoach}"
 .venv/bin/shopcoach init
 .venv/bin/shopcoach demo

@@ -8,6 +8,7 @@ itself only ever sees the captured conversations and signals.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,14 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from shopcoach.cli import app
-from shopcoach.demo.runner import DemoResult, run_demo
+from shopcoach.demo import import_demo_store, scenario_changes
+from shopcoach.demo.runner import DemoResult, _policy_record, run_demo
 from shopcoach.errors import ValidationFailed
-from shopcoach.grounding import Evidence, check_answer, policy_facts
+from shopcoach.grounding import Evidence, check_answer
+from shopcoach.kb.api import import_kb
+from shopcoach.kb.audit_load import audit_store
+from shopcoach.kb.documents import authoritative_keys
+from shopcoach.scoring.knowledge import Knowledge
 from shopcoach.settings import Settings
 from shopcoach.store.engine import Database
 from shopcoach.store.tables import agent_turns, alerts, kb_versions
@@ -29,11 +35,6 @@ SHORT = {"returns_14": 4, "trail_running": 6}
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
     return Settings(database_url=db_url, home=tmp_path / "data", embedder="none")
-
-
-@pytest.fixture(scope="module")
-def short_runs() -> dict[str, DemoResult]:
-    return {}
 
 
 def _short(db: Database, settings: Settings, tmp_path: Path) -> DemoResult:
@@ -68,9 +69,12 @@ def test_short_scenario_detects_and_recovers(
     assert result.pack_files[0].read_text().startswith("#")
     with db.connect() as conn:
         # traces and alerts carry simulated time, not the wall clock
-        first, latest = conn.execute(sa.select(sa.func.min(agent_turns.c.created_at),
-                                               sa.func.max(agent_turns.c.created_at))).one()
-        assert first.date().isoformat() >= "2026-10-12" and latest.date().isoformat() <= "2026-11-23"
+        first, latest = conn.execute(
+            sa.select(sa.func.min(agent_turns.c.created_at), sa.func.max(agent_turns.c.created_at))
+        ).one()
+        assert (
+            first.date().isoformat() >= "2026-10-12" and latest.date().isoformat() <= "2026-11-23"
+        )
         opened = conn.scalars(sa.select(alerts.c.opened_at)).all()
         assert opened and all(o.date().isoformat() <= "2026-11-23" for o in opened)
         versions = conn.scalars(sa.select(kb_versions.c.created_at)).all()
@@ -90,30 +94,44 @@ def test_a_used_store_is_refused(db: Database, store: Store, settings: Settings,
         run_demo(db, settings, weeks=1, per_week=20, out=tmp_path / "o")
 
 
-def test_authoritative_policy_outranks_articles() -> None:
-    article = policy_facts("policies/returns@1", "You can return items within 30 days.")
-    record = policy_facts("policy-system/returns@2", "Return window: 14 days.", True)
-    assert record and all(f.authoritative for f in record)
-    both = Evidence(policies=article + record)
-    wrong = check_answer("You can return it within 30 days of delivery.", both)
-    claim = wrong.claims[0]
-    assert claim.verdict == "contradicted" and claim.verified == "14 days"
-    assert claim.source == "policy-system/returns@2"
-    assert check_answer("You have 14 days to return it.", both).ok
-    # without an authoritative source, the article still backs its own figure
-    assert check_answer("You can return it within 30 days.", Evidence(policies=article)).ok
-
-
 def test_cli_demo(db_url: str, tmp_path: Path) -> None:
     home = tmp_path / "cli"
-    result = CliRunner().invoke(app, ["--db", db_url, "--home", str(home), "demo", "--weeks",
-                                      "2", "--per-week", "30", "--out", str(tmp_path / "p")])
+    result = CliRunner().invoke(
+        app,
+        [
+            "--db",
+            db_url,
+            "--home",
+            str(home),
+            "demo",
+            "--weeks",
+            "2",
+            "--per-week",
+            "30",
+            "--out",
+            str(tmp_path / "p"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "automation" in result.output and "changes applied" in result.output
     assert "Headline" in result.output and "Final weekly pack" in result.output
     assert (tmp_path / "p").is_dir() and list((tmp_path / "p").glob("weekly-pack-*.md"))
-    again = CliRunner().invoke(app, ["--db", db_url, "--home", str(home), "demo", "--weeks", "1",
-                                     "--per-week", "30", "--out", str(tmp_path / "p")])
+    again = CliRunner().invoke(
+        app,
+        [
+            "--db",
+            db_url,
+            "--home",
+            str(home),
+            "demo",
+            "--weeks",
+            "1",
+            "--per-week",
+            "30",
+            "--out",
+            str(tmp_path / "p"),
+        ],
+    )
     assert isinstance(again.exception, ValidationFailed)  # main() prints it with its hint
     assert "already has" in str(again.exception)
 
@@ -135,3 +153,28 @@ def test_full_twelve_weeks(db: Database, store: Store, settings: Settings,
             f"{last.accuracy:.1f} against week 3's {week3.automation_rate:.3f} / "
             f"{week3.accuracy:.1f}"
         )
+
+
+def test_policy_system_record_is_authoritative_everywhere(
+    db: Database, store: Store, tmp_path: Path
+) -> None:
+    """The ops team's policy-system record is stored as authoritative, outranks the returns
+    article in scoring's knowledge, and the hygiene audit lists the two as conflicting."""
+    import_demo_store(db, store.slug, now=datetime(2026, 10, 11))
+    change = scenario_changes()[0]
+    import_kb(db, _policy_record(tmp_path, change), kind="article", store=store.slug,
+              now=datetime(2026, 11, 2))  # fmt: skip
+    with db.connect() as conn:
+        assert authoritative_keys(conn, store.id) == {"policy-system/returns"}
+        epoch = Knowledge.load(conn, store.id).epoch_at(datetime(2026, 11, 3, 12))
+        report = audit_store(conn, store.id, today=date(2026, 11, 3))
+    with db.connect() as conn:  # before it was recorded, the old policy held
+        before = Knowledge.load(conn, store.id).epoch_at(datetime(2026, 10, 20, 12))
+    assert not [f for f in before.policies if f.authoritative]
+    ruling = [f for f in epoch.policies if f.authoritative]
+    assert [f.source.split("@")[0] for f in ruling] == ["policy-system/returns"]
+    result = check_answer("You can return most items within 30 days of delivery.",
+                          Evidence(policies=epoch.policies))  # fmt: skip
+    assert [c.verified for c in result.problems] == ["14 days"]
+    conflicts = report.conflicting_facts.findings
+    assert any(set(f.items) == {"policies/returns", "policy-system/returns"} for f in conflicts)

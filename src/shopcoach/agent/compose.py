@@ -44,6 +44,8 @@ def words(text: str) -> list[str]:
 def _stem(word: str) -> str:
     for suffix in ("ing", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "es" and not word[:-2].endswith(("s", "x", "z", "ch", "sh")):
+                continue  # "arrives" -> "arrive" (by "s"), not "arriv"; "boxes" -> "box"
             return word[: -len(suffix)]
     return word
 
@@ -91,10 +93,19 @@ def policy_question(question: str) -> bool:
 _ASKS_TIME = re.compile(r"\bhow (?:long|many (?:days|weeks)|soon)\b|\bwhen\b|\bdays?\b", re.I)
 
 
+_SOFT_BREAK = re.compile(r"(?<=[^\s.!?:])[ \t]*\n(?=[ \t]*[^\s#*>|\-+\d])")
+
+
+def _unwrap(text: str) -> str:
+    """Join the lines of a hard-wrapped paragraph, so a sentence is not cut at a line end
+    (headings, list items and blank lines still separate)."""
+    return _SOFT_BREAK.sub(" ", text)
+
+
 def best_sentences(question: str, text: str, limit: int = 3) -> list[str]:
     """The sentences of ``text`` sharing the most (idf-weighted, stemmed) words with the
     question, in their original order; contiguous runs are kept together."""
-    sents = [s.strip() for _, s in sentences(text) if len(s.split()) >= 3]
+    sents = [s.strip() for _, s in sentences(_unwrap(text)) if len(s.split()) >= 3]
     if not sents:
         return []
     q = {_stem(w) for w in words(question)}

@@ -220,4 +220,6 @@ def _evidence(items: Sequence[Retrieved], triage: TriageResult | None,
         eta = date.fromisoformat(str(etas[0])) if etas else None
         orders.append(OrderFact(o["order_id"], status=o["status"], total=o["total"],
                                 item_prices=prices, eta=eta))  # fmt: skip
-    return Evidence(products=products, policies=policies, orders=orders, today=today)
+    passages = [i.text for i in items if i.kind == "article"]
+    return Evidence(products=products, policies=policies, orders=orders, today=today,
+                    passages=passages)  # fmt: skip

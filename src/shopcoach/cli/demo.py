@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -66,17 +67,17 @@ def demo(
     table.add_column("changes applied", min_width=16)
     for r in result.rows:
         week = f"{r.week} ({r.iso_week})" + "".join(f"\n[yellow]+ {k}[/]" for k in r.injected)
-        applied = [f"{a.what} ← {a.trigger}" for a in r.changes if a.kind != "skipped"]
+        applied = [escape(f"{a.what} ← {a.trigger}") for a in r.changes if a.kind != "skipped"]
         table.add_row(week, _pct(r.automation_rate), _num(r.accuracy), _num(r.csat, 2),
-                      _pct(r.escalation_rate), "\n".join(r.alerts) or "–",
+                      _pct(r.escalation_rate), escape("\n".join(r.alerts)) or "–",
                       "\n".join(applied) or "–")  # fmt: skip
     console.print(table)
     console.print("[bold]Headline[/]")
     for h in result.headline:
-        console.print(f"  {h.line()}")
+        console.print(f"  {escape(h.line())}")
     for note in result.notes:
-        console.print(f"[dim]note: {note}[/]")
+        console.print(f"[dim]note: {escape(note)}[/]")
     for path in result.pack_files:
-        console.print(f"Final weekly pack: {path}")
+        console.print(f"Final weekly pack: {escape(str(path))}")
     console.print(f"Done in {seconds:.0f} s. See it all with [bold]shopcoach serve[/] "
                   "(same database).")  # fmt: skip

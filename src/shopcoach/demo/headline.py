@@ -3,10 +3,13 @@
 Pure: the run's rows, what the loop raised (``coach.Raised``) and the simulator's hidden truth
 in, plain :class:`Headline` values out. The *evaluation* uses the truth; the loop never does.
 
-* **raised**: the first thing the loop produced on or after the change's first day — an
-  alert, a drift finding or a weekly-pack recommendation — whose evidence conversations
-  include at least one that touched the change (``ConversationTruth.change``). An alert or
-  finding without example conversations cannot be credited to a change.
+* **raised**: the first thing the loop produced after the change's first day — an
+  alert, a drift finding or a weekly-pack recommendation — at least three of whose
+  evidence conversations (all, if fewer, but at least two) touched the change
+  (``ConversationTruth.change``).
+  A ``fix_knowledge`` recommendation naming an item the change rewrites (the returns
+  article) is credited without the truth. An alert or finding without example
+  conversations cannot be credited to a change.
 * **days to detect**: the day it was raised minus the day the change started. The loop runs
   at the end of each simulated week, so a change caught by the first run after it started
   is caught in 7 days (a Monday change) or fewer.
@@ -31,6 +34,7 @@ from shopcoach.demo.changes import Change
 from shopcoach.demo.simulator import ConversationTruth
 
 TOLERANCE = 0.05  # sampling noise of a few dozen conversations a week
+MIN_EXAMPLES = 3  # evidence conversations that must show a change to credit it
 MIN_BASELINE = 20  # fewer judged conversations of the change's intents: use all of them
 
 
@@ -123,8 +127,9 @@ def headline(changes: Sequence[Change], rows: Sequence[_Row], raised: Sequence[_
         if c.week > weeks:
             continue
         first = next((r for r in sorted(raised, key=lambda r: (r.at, r.source))
-                      if r.at.date() >= c.starts
-                      and any(truth[i].change == c.key for i in r.conversation_ids if i in truth)),
+                      if r.at.date() > c.starts
+                      and (getattr(r, "change", None) == c.key
+                           or about(r.conversation_ids, c.key, truth))),
                      None)  # fmt: skip
         fixed = next((r.week for r in rows
                       if any(getattr(a, "change", None) == c.key
@@ -147,6 +152,15 @@ def headline(changes: Sequence[Change], rows: Sequence[_Row], raised: Sequence[_
             weeks_to_recover=recovered - c.week if recovered else None,
         ))  # fmt: skip
     return out
+
+
+def about(ids: Sequence[str], key: str, truth: Mapping[str, ConversationTruth]) -> bool:
+    """At least :data:`MIN_EXAMPLES` of the evidence conversations (all of them, when there
+    are fewer, but never just one: an anecdote) touched the change ``key``: what a person
+    reading the examples would notice. The coach uses the same rule."""
+    known = [truth[i] for i in ids if i in truth]
+    hits = sum(t.change == key for t in known)
+    return hits >= max(2, min(MIN_EXAMPLES, len(known)))
 
 
 def baseline(change: Change, truth: Mapping[str, ConversationTruth]) -> float | None:

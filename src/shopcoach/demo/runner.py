@@ -208,12 +208,13 @@ def run_demo(
     import_demo_store(db, target.slug, now=at(SCENARIO_START) - timedelta(days=1))
     with db.begin() as conn:
         create_version(conn, target.id, FIRST_VERSION, actor=ACTOR)
-    coach = Coach(db, target, folder / "coach", changes)
+    coach = Coach(db, target, folder / "coach", changes, world.policy_at)
     version = FIRST_VERSION
     truth: dict[str, ConversationTruth] = {}
     rows: list[WeekRow] = []
     pack: WeeklyPack | None = None
-    embedder = _gap_embedder(settings, notes)
+    embedder, gaps = _gap_embedder(settings, notes)
+    lean_drift: set[str] = set()
     for week in range(1, weeks + 1):
         start = week_start(week)
         end = at(start + timedelta(days=7))
@@ -231,9 +232,9 @@ def run_demo(
         with db.begin() as conn:
             checked = check_alerts(conn, target.id, now=end, actor=ACTOR)
             opened = _alert_rows(conn, checked.opened)
-            drift = _drift(conn, target.id, end, notes)
+            drift = _drift(conn, target.id, end, notes, lean_drift)
         with db.connect() as conn:
-            pack = build_weekly_pack(conn, target, start, embedder=embedder)
+            pack = build_weekly_pack(conn, target, start, embedder=embedder, gaps=gaps)
         notes.extend(n for n in pack.notes if n not in notes)
         row = _row(db, target, week, start, traffic, pack)
         row.alerts = [a["title"] for a in opened]
@@ -270,40 +271,47 @@ def _serve(db: Database, settings: Settings, store: Store, sim: Simulator, week:
     return traffic
 
 
-def _gap_embedder(settings: Settings, notes: list[str]) -> Any:
-    """The gap-mining embedder: the configured one, else MiniLM or the LSA fallback when
-    installed, else feature hashing (a lean install: no model, no scikit-learn)."""
-    if settings.embedder not in ("none", "auto"):
-        return settings.embedder
+def _gap_embedder(settings: Settings, notes: list[str]) -> tuple[Any, bool]:
+    """The gap-mining embedder (``embedder = "none"``: LSA; ``auto``: gap mining's default,
+    MiniLM if installed else LSA) and whether gaps can be mined at all: clustering needs
+    scikit-learn, which a lean install lacks (then the pack goes without its gap section,
+    said once in ``notes``)."""
     import importlib.util
 
-    if importlib.util.find_spec("sklearn") is not None:
-        return None  # gap mining picks MiniLM if installed, else LSA
-    notes.append("lean install (no scikit-learn, no embeddings): knowledge gaps are mined with "
-                 "feature hashing")  # fmt: skip
-    return "hashing"
+    if importlib.util.find_spec("sklearn") is None:
+        notes.append(
+            "lean install: knowledge gaps are not mined (they need scikit-learn: "
+            "pip install 'shopcoach[intents]'); the pack has no add-article advice"
+        )
+        return None, False  # fmt: skip
+    if settings.embedder == "none":  # no embeddings model: the TF-IDF + LSA fallback
+        return "lsa", True
+    return (None if settings.embedder == "auto" else settings.embedder), True
 
 
-def _drift(conn: sa.Connection, store_id: int, now: datetime,
-           notes: list[str]) -> list[DriftResult]:  # fmt: skip
+def _drift(conn: sa.Connection, store_id: int, now: datetime, notes: list[str],
+           skip: set[str]) -> list[DriftResult]:  # fmt: skip
     """All store drift detectors; on a lean install (no scikit-learn) the detectors that need
-    it are skipped one by one and the rest still run (said once in ``notes``)."""
-    try:
-        with conn.begin_nested():
-            return run_drift(conn, store_id, now=now)
-    except ImportError:
-        pass
+    it are skipped (``skip`` remembers them across weeks) and the rest still run, said once
+    in ``notes``."""
+    if not skip:
+        try:
+            with conn.begin_nested():
+                return run_drift(conn, store_id, now=now)
+        except ImportError:
+            pass
     out: list[DriftResult] = []
-    skipped = []
     for name in STORE_DETECTORS:
+        if name in skip:
+            continue
         try:
             with conn.begin_nested():
                 out += run_drift(conn, store_id, detectors=[name], now=now)
         except ImportError:
-            skipped.append(name)
-    note = (f"lean install: drift detectors {', '.join(skipped)} need scikit-learn "
+            skip.add(name)
+    note = (f"lean install: drift detectors {', '.join(sorted(skip))} need scikit-learn "
             "(pip install 'shopcoach[intents]'); the others ran")  # fmt: skip
-    if skipped and note not in notes:
+    if skip and note not in notes:
         notes.append(note)
     return out
 

@@ -86,6 +86,9 @@ class Evidence:
     lookup: Callable[[str], ProductFact | None] | None = None
     today: date | None = None
     extra_names: Sequence[str] = field(default_factory=tuple)  # brands, store name, carriers
+    # Texts of the knowledge the answer drew on (the agent's retrieved articles): a date
+    # claim quoted from one of them ("order by December 17") is what the store says.
+    passages: Sequence[str] = field(default_factory=tuple)
 
     def policy_durations(self, subject: str | None) -> list[PolicyFact]:
         """The duration facts of ``subject`` a claim is checked against: the authoritative

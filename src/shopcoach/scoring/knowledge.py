@@ -5,7 +5,9 @@ A stored conversation is judged against what the store knew when it happened, no
 ``t`` and not superseded by then (``created_at <= t < superseded_at``), the item was not
 archived by then, and ``t``'s date lies inside its ``valid_from``/``valid_to`` window. When no
 version of an item existed yet at ``t`` (a catalog imported after the conversations it should
-judge), its first version stands in: the oldest knowledge on record.
+judge), its first version stands in: the oldest knowledge on record — except for an
+authoritative item (the policy system's record, docs/kb.md), which is true from when it was
+recorded.
 
 All versions of a store are loaded once per run; the set valid at ``t`` only changes at a
 version boundary, so :class:`Knowledge` caches one :class:`Epoch` (products, a name index,
@@ -104,6 +106,10 @@ def _sizes(attributes: Any) -> tuple[str, ...]:
     return tuple(s.strip() for s in str(raw).split(",") if s.strip())
 
 
+def _authoritative(row: Any) -> bool:
+    return row.kind == "article" and bool((row.metadata or {}).get("authoritative"))
+
+
 class Knowledge:
     """Every product and article version of a store, answerable as of any moment."""
 
@@ -154,7 +160,9 @@ class Knowledge:
                 r.kind,
                 r.key,
                 r.id,
-                firsts[(r.kind, r.key)] == r.id,
+                # A source of truth is true from when it was recorded: it never stands in
+                # for times before it existed (the old policy held then).
+                firsts[(r.kind, r.key)] == r.id and not _authoritative(r),
                 r.created_at,
                 min(r.superseded_at or FAR_FUTURE, r.archived_at or FAR_FUTURE),
                 r.valid_from,
@@ -165,7 +173,7 @@ class Knowledge:
                 r.price,
                 r.in_stock,
                 _sizes(r.attributes),
-                bool((r.metadata or {}).get("authoritative")) if r.kind == "article" else False,
+                _authoritative(r),
             )
             for r in raw
         ]
