@@ -206,3 +206,19 @@ def test_prefilter_keys_never_hide_a_match() -> None:
                 hits += 1
                 assert c._may(lower, keys), (pattern.pattern[:30], text[:80])
     assert hits >= 8
+
+
+def test_combined_and_word_sizes() -> None:
+    """A listed "S/M" offers S and M (and itself); "small" is one size, not s, m, l."""
+    pack = ProductFact("JP-BPK-301", "Switchback 45L Backpack", sizes=("S/M", "M/L"))
+    shirt = ProductFact("JP-TEE-1", "Ridge Tee", sizes=("Small", "Medium", "Large"))
+    for product, text, verdict in (
+        (pack, "The Switchback 45L Backpack is available in sizes S/M, M/L.", "supported"),
+        (pack, "The Switchback 45L Backpack is available in sizes S and M.", "supported"),
+        (pack, "The Switchback 45L Backpack is available in sizes XL.", "contradicted"),
+        (shirt, "The Ridge Tee comes in small and medium.", "supported"),
+        (shirt, "The Ridge Tee is available in sizes small, XXL.", "contradicted"),
+    ):
+        got = [c.verdict for c in check_answer(text, Evidence(products=[product])).claims
+               if c.kind == "size"]  # fmt: skip
+        assert got == [verdict], text

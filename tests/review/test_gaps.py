@@ -19,7 +19,13 @@ from shopcoach.cli import app
 from shopcoach.errors import ValidationFailed
 from shopcoach.kb.api import import_kb
 from shopcoach.review.gaps import GapQuestion, mine_gaps
-from shopcoach.review.gaps_report import gap_report, load_gap_questions, parse_week, trend_of
+from shopcoach.review.gaps_report import (
+    gap_report,
+    load_gap_questions,
+    parse_week,
+    substantive,
+    trend_of,
+)
 from shopcoach.settings import Settings
 from shopcoach.store.engine import Database
 from shopcoach.store.tables import conversation_scores, conversations, hallucination_flags
@@ -250,3 +256,24 @@ def test_a_large_week_is_mined_on_a_sample_with_counts_scaled(
     assert (sampled.n_questions, sampled.n_previous) == (60, 25)  # the whole weeks
     gift = next(t for t in sampled.topics if "gift" in t.label)
     assert 22 <= gift.count <= 38  # ~30 in the full week; counted on 40 of 60, scaled by 1.5
+
+
+def test_the_question_is_the_first_substantive_customer_message(
+    db: Database, store: Store
+) -> None:
+    """A greeting is not the question: the next customer message is; a conversation of only
+    greetings and requests for a person is no knowledge gap."""
+    assert not substantive("hi") and not substantive("Hello? is anyone there?")
+    assert not substantive("get me a human agent please")
+    assert substantive("what's the balance on my gift card")
+    at = MONDAY.replace(hour=10)
+    greeted = _conv("greet-1", "hi", at, "escalated")
+    greeted["messages"].append({"role": "customer", "text": "what is my gift card balance",
+                                "sent_at": at.strftime("%Y-%m-%dT%H:%M:%SZ")})  # fmt: skip
+    empty = _conv("greet-2", "hello?", at, "escalated")
+    empty["messages"].append({"role": "customer", "text": "let me talk to a human",
+                              "sent_at": at.strftime("%Y-%m-%dT%H:%M:%SZ")})  # fmt: skip
+    with db.begin() as conn:
+        assert ingest_conversations(conn, store, [(0, greeted), (1, empty)]).accepted == 2
+        qs = load_gap_questions(conn, store.id, MONDAY, MONDAY + timedelta(days=7))
+    assert [(q.id, q.text) for q in qs] == [("greet-1", "what is my gift card balance")]

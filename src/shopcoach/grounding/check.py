@@ -43,7 +43,8 @@ _SIZE_RE = re.compile(
     rf"|\bcomes? in\s+(?P<list2>{_SIZE_LIST}(?:\s*(?:,|/|and|or|&)\s*{_SIZE_LIST})+)\b",
     re.I,
 )
-_SIZE_TOKEN_RE = re.compile(_SIZE_LIST, re.I)
+# One size per match, whole words only: "S/M" is S and M, "small" is small (not s, m, l).
+_SIZE_TOKEN_RE = re.compile(rf"\b{_SIZE_LIST}\b", re.I)
 # Substrings every match of a pattern contains: a cheap test on the lower-cased sentence
 # before the (case-insensitive, alternation-heavy) pattern runs. Grounding is on the scoring
 # bulk path, where most sentences make none of these claims.
@@ -380,7 +381,9 @@ def _check_sizes(text: str, sizes: list[str], sentence: str, product: ProductFac
     if product is None or not product.sizes:
         what = "no product" if product is None else f"no sizes for {product.name!r}"
         return Claim("size", text, sentence, "unsupported", f"the catalog has {what}")
+    # A listed size like "S/M" offers S and M as well as "S/M" itself.
     offered = {s.lower() for s in product.sizes}
+    offered |= {t.lower() for s in product.sizes for t in _SIZE_TOKEN_RE.findall(s)}
     missing = [s for s in sizes if s.lower() not in offered]
     if not missing:
         return Claim(

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
+from shopcoach.agent.escalation import asks_for_human
 from shopcoach.errors import ValidationFailed
 from shopcoach.review.gaps import (
     FAMILY_DEFAULTS,
@@ -26,6 +27,7 @@ from shopcoach.review.gaps import (
     mine,
 )
 from shopcoach.review.gaps_embed import embed_all, family_of, resolve_embedder
+from shopcoach.scoring.text import content_stems
 from shopcoach.search.embedders import Embedder
 from shopcoach.store.sql import utcnow
 from shopcoach.store.tables import (
@@ -94,8 +96,10 @@ def load_gap_questions(
     when the agent escalated for ``no_answer``/``out_of_scope``/``low_confidence``
     (no_answer) or ``grounding_failed`` (wrong), or, with ``min_retrieval_score``, when its
     best retrieved score is below it. An escalated conversation whose recorded turns all
-    escalated for policy reasons only is left out. The question is the first customer
-    message (a turn without a captured conversation: the turn's message).
+    escalated for policy reasons only is left out. The question is the first substantive
+    customer message (:func:`substantive`: not a bare greeting, not a request for a person;
+    a turn without a captured conversation: the turn's message); a conversation without one
+    is left out.
     """
     c = conversations
     failed = sa.exists().where(
@@ -205,6 +209,7 @@ def load_gap_questions(
                 "reasons": reasons,
                 "policy_only": None,
             }
+    _substantive_texts(conn, store_id, found)
     out = []
     for ext, e in found.items():
         reasons = e["reasons"]
@@ -220,6 +225,39 @@ def load_gap_questions(
             )
         )
     return out
+
+
+MIN_CONTENT_WORDS = 2
+
+
+def substantive(text: str) -> bool:
+    """A question worth mining: at least two content words, and not a request for a person
+    ("hi", "hello?", "is anyone there?" and "get me a human" are not knowledge gaps)."""
+    return len(content_stems(text)) >= MIN_CONTENT_WORDS and not asks_for_human(text)
+
+
+def _substantive_texts(conn: sa.Connection, store_id: int, found: dict[str, Any]) -> None:
+    """Replace a greeting-only question by the conversation's first substantive customer
+    message; drop the conversation when it has none (in place)."""
+    weak = [ext for ext, e in found.items() if not substantive(e["text"])]
+    better: dict[str, str] = {}
+    c, m = conversations, messages
+    for lo in range(0, len(weak), 500):
+        rows = conn.execute(
+            sa.select(c.c.external_id, m.c.text)
+            .join(c, c.c.id == m.c.conversation_id)
+            .where(c.c.store_id == store_id, c.c.external_id.in_(weak[lo : lo + 500]),
+                   m.c.role == "customer")
+            .order_by(c.c.external_id, m.c.seq)
+        )  # fmt: skip
+        for ext, text in rows:
+            if ext not in better and substantive(text):
+                better[ext] = text
+    for ext in weak:
+        if ext in better:
+            found[ext]["text"] = better[ext]
+        else:
+            del found[ext]
 
 
 def load_articles(conn: sa.Connection, store_id: int) -> list[ArticleChunk]:
