@@ -152,7 +152,7 @@ def _contradiction_recs(items: list[dict[str, Any]], n: int) -> list[PackRecomme
             kind="fix_knowledge", title=title, impact=float(count),
             impact_points=_points(count, n),
             impact_note=f"{count} wrong answers this week become correct",
-            action="Correct the article, then `shopcoach kb import` it (a new version)",
+            action="shopcoach kb import <folder with the corrected article> (a new version)",
             evidence={"source": c.get("source"), "kind": c.get("kind"), "verified": verified,
                       "claimed": claimed, "cited": cited,
                       "conversation_ids": list(c.get("conversation_ids") or [])[:10]},
