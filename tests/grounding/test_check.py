@@ -222,3 +222,23 @@ def test_combined_and_word_sizes() -> None:
         got = [c.verdict for c in check_answer(text, Evidence(products=[product])).claims
                if c.kind == "size"]  # fmt: skip
         assert got == [verdict], text
+
+
+def test_an_amount_about_no_named_product_is_not_called_its_price() -> None:
+    """With one product at hand, "$5" in an answer that names no product may be a reward or
+    a fee: unsupported (the agent does not send it), not a contradiction of that price."""
+    bottle = Evidence(products=[ProductFact("JP-BTL-1", "Insulated Bottle 1 L", price=42.0)])
+    prices = [c for c in check_answer("You get a $5 reward for 500 points.", bottle).claims
+              if c.kind == "price"]  # fmt: skip
+    assert [(c.verdict, c.verified) for c in prices] == [("unsupported", None)]
+    [named] = check_answer("The Insulated Bottle 1 L is $5.", bottle).claims
+    assert (named.kind, named.verdict, named.verified) == ("price", "contradicted", "42.00 USD")
+
+
+def test_a_bare_number_names_no_product() -> None:
+    """"1 point" is not the "Insulated Bottle 1 L" (whose name has a 1 in it)."""
+    bottle = Evidence(products=[ProductFact("JP-BTL-1", "Insulated Bottle 1 L", price=42.0)])
+    text = ("Members earn 1 point for every dollar spent, and every 100 points become a $5 "
+            "reward for the next order.")  # fmt: skip
+    assert [c.verdict for c in check_answer(text, bottle).claims if c.kind == "price"] == [
+        "unsupported"]  # fmt: skip

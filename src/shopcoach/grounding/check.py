@@ -132,7 +132,9 @@ def check_answer(draft: str, evidence: Evidence) -> GroundingResult:
             sentence = _sentence_at(draft, mention.start)
             claims.append(Claim("product", mention.text, sentence, "unsupported", reason))
     for money in amounts(draft):
-        claims.append(_check_money(money, _product_for(money.start, mentions, evidence), evidence))
+        product = _product_for(money.start, mentions, evidence)
+        named = any(m.product is product for m in mentions) if product is not None else False
+        claims.append(_check_money(money, product, evidence, named=named))
     for d in durations(draft):
         claim = _check_duration(d, evidence)
         if claim:
@@ -179,6 +181,8 @@ def _mentions(draft: str, evidence: Evidence) -> list[_Mention]:
             tokens = name_tokens(text)
             if not tokens or tokens <= ignore | _NOT_PRODUCTS:
                 continue
+            if all(t.isdigit() for t in tokens):
+                continue  # "1 point", "100 points": a bare number names no product
             start = offset + m.start() + m.group().find(words[0])
             product = _match_product(tokens, evidence)
             if product is None and evidence.lookup is not None:
@@ -228,7 +232,11 @@ def _product_for(position: int, mentions: list[_Mention], evidence: Evidence) ->
     return evidence.products[0] if len(evidence.products) == 1 else None
 
 
-def _check_money(money: Money, product: ProductFact | None, evidence: Evidence) -> Claim:
+def _check_money(
+    money: Money, product: ProductFact | None, evidence: Evidence, *, named: bool = True
+) -> Claim:
+    """``named``: the answer names ``product``; else it is only the one product in the
+    evidence, and a different amount may well be about something else (a reward, a fee)."""
     sentence = money.sentence
     if product is not None and product.price is not None:
         if abs(product.price - money.amount) <= PRICE_TOLERANCE:  # the product's own price
@@ -241,6 +249,10 @@ def _check_money(money: Money, product: ProductFact | None, evidence: Evidence) 
         if abs(product.price - money.amount) <= PRICE_TOLERANCE:
             return Claim("price", money.text, sentence, "supported", "matches the catalog",
                          f"{product.name}: {product.price:.2f} {product.currency}")  # fmt: skip
+        if not named:
+            return Claim("price", money.text, sentence, "unsupported",
+                         f"names no product; the only product at hand, {product.name!r}, "
+                         f"costs {product.price:.2f}")  # fmt: skip
         return Claim("price", money.text, sentence, "contradicted",
                      f"the catalog price of {product.name!r} is {product.price:.2f}",
                      f"{product.name}: {product.price:.2f} {product.currency}", None,
