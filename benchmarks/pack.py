@@ -29,8 +29,8 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from metrics import DAYS, START, peak_rss_mb, populate  # noqa: E402
-from shopcoach.review.fixlist import week_bounds  # noqa: E402
 from shopcoach.review.pack_load import build_weekly_pack  # noqa: E402
+from shopcoach.review.weeks import week_bounds  # noqa: E402
 from shopcoach.search.datasets import data_dir  # noqa: E402
 from shopcoach.store.bulk import Encoder, insert_rows, paused_gc  # noqa: E402
 from shopcoach.store.engine import open_store  # noqa: E402

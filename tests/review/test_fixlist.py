@@ -21,6 +21,7 @@ from shopcoach.capture.writer import ingest_conversations
 from shopcoach.cli import app
 from shopcoach.errors import NotFound, ValidationFailed
 from shopcoach.review import fixlist
+from shopcoach.review.weeks import week_bounds
 from shopcoach.settings import Settings
 from shopcoach.store.engine import Database
 from shopcoach.store.tables import audit_log, fix_items
@@ -104,7 +105,7 @@ def test_pack_shows_open_and_closed_this_week(convs: Database, store: Store) -> 
     assert same.to_dict() == pack.to_dict()
     assert before.open == [] and before.closed == []  # nothing existed then
     with pytest.raises(ValidationFailed, match="ISO week"):
-        fixlist.week_bounds("week 47")
+        week_bounds("week 47")
 
 
 runner = CliRunner()

@@ -22,10 +22,10 @@ from shopcoach.review.gaps import GapQuestion, mine_gaps
 from shopcoach.review.gaps_report import (
     gap_report,
     load_gap_questions,
-    parse_week,
     substantive,
     trend_of,
 )
+from shopcoach.review.weeks import week_bounds
 from shopcoach.settings import Settings
 from shopcoach.store.engine import Database
 from shopcoach.store.tables import conversation_scores, conversations, hallucination_flags
@@ -222,10 +222,14 @@ def test_mine_gaps_pure_with_lsa_fallback() -> None:
 def test_trend_and_week_parsing() -> None:
     assert [trend_of(*p) for p in ((5, 0), (0, 5), (13, 10), (7, 10), (11, 10))] == [
         "new", "gone", "growing", "shrinking", "steady"]  # fmt: skip
-    assert parse_week("2026-W47") == (2026, 47)
-    assert parse_week(None, datetime(2026, 11, 25).date()) == (2026, 47)
-    with pytest.raises(ValidationFailed):
-        parse_week("2026-47")
+    monday = datetime(2026, 11, 16)
+    for text in ("2026-W47", "2026w47", " 2026-W47 "):
+        assert week_bounds(text) == ("2026-W47", monday, monday + timedelta(days=7))
+    assert week_bounds(None, datetime(2026, 11, 25).date())[0] == "2026-W47"
+    assert week_bounds(datetime(2026, 11, 25).date())[0] == "2026-W48"
+    for bad in ("2026-47", "2026-W54", "week 47"):
+        with pytest.raises(ValidationFailed, match="ISO week"):
+            week_bounds(bad)
 
 
 def test_cli_and_api(db: Database, planted: Store, settings: Settings, client: Any) -> None:

@@ -28,9 +28,9 @@ import sqlalchemy as sa
 from shopcoach.errors import ValidationFailed
 from shopcoach.metrics.baselines import get_baseline, metric_deltas, period_metrics
 from shopcoach.metrics.model import Filters
+from shopcoach.review.pack_load import open_alerts
 from shopcoach.store.sql import utcnow
 from shopcoach.store.tables import (
-    alerts,
     audit_log,
     conversations,
     fix_items,
@@ -124,7 +124,7 @@ def monthly_summary(
         store=store.slug, month=label, start=start, end=end, metrics=_headline(now),
         previous=_headline(before), deltas=deltas,
         improvements=_improvements(conn, store.id, start, end),
-        open_alerts=_open_alerts(conn, store.id, end),
+        open_alerts=open_alerts(conn, store.id, end),
         open_fix_items=_open_fixes(conn, store.id, end),
         sample=week_one_sample(conn, store.id, start, seed=seed), sample_seed=seed,
     )  # fmt: skip
@@ -190,16 +190,6 @@ def _improvements(conn: sa.Connection, store_id: int, start: datetime, end: date
         out.append(Improvement(at, "fix", f"{note} — fixed by {ref}"))
     out.sort(key=lambda x: x.at)
     return out
-
-
-def _open_alerts(conn: sa.Connection, store_id: int, end: datetime) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        sa.select(alerts.c.id, alerts.c.severity, alerts.c.title, alerts.c.state,
-                  alerts.c.opened_at)
-        .where(alerts.c.store_id == store_id, alerts.c.state.in_(("open", "acknowledged")),
-               alerts.c.opened_at < end).order_by(alerts.c.opened_at.desc()).limit(20)
-    ).all()  # fmt: skip
-    return [{**r._mapping, "opened_at": r.opened_at.isoformat()} for r in rows]
 
 
 def _open_fixes(conn: sa.Connection, store_id: int, end: datetime) -> list[dict[str, Any]]:

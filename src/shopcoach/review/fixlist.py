@@ -10,13 +10,14 @@ written to the audit log with its before and after.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from shopcoach import audit
 from shopcoach.errors import NotFound, ValidationFailed
+from shopcoach.review.weeks import week_bounds
 from shopcoach.store.sql import utcnow
 from shopcoach.store.tables import conversations, fix_items
 
@@ -206,22 +207,6 @@ def close(conn: sa.Connection, store_id: int, item_id: int, fix_ref: str, *, act
             hint="E.g. --fix-ref 'agent_version:v7', 'kb:article/returns@4' or a commit.",
         )
     return update_item(conn, store_id, item_id, actor=actor, status="done", fix_ref=fix_ref)
-
-
-def week_bounds(week: str | date) -> tuple[str, datetime, datetime]:
-    """``"2026-W47"`` (or any date in it) → (label, Monday 00:00, next Monday 00:00), UTC."""
-    if isinstance(week, str):
-        try:
-            year, _, num = week.upper().partition("-W")
-            monday = date.fromisocalendar(int(year), int(num), 1)
-        except ValueError:
-            raise ValidationFailed(f"Week {week!r} is not an ISO week like 2026-W47.",
-                                   hint="Write the week as YYYY-Www.") from None  # fmt: skip
-    else:
-        monday = week - timedelta(days=week.weekday())
-    iso = monday.isocalendar()
-    start = datetime(monday.year, monday.month, monday.day)
-    return f"{iso.year}-W{iso.week:02d}", start, start + timedelta(days=7)
 
 
 def open_items_for_pack(conn: sa.Connection, store_id: int, week: str | date) -> PackItems:

@@ -8,7 +8,6 @@ topic this week's count, last week's count and a trend.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -17,7 +16,6 @@ import numpy as np
 import sqlalchemy as sa
 
 from shopcoach.agent.escalation import asks_for_human
-from shopcoach.errors import ValidationFailed
 from shopcoach.review.gaps import (
     FAMILY_DEFAULTS,
     ArticleChunk,
@@ -27,9 +25,9 @@ from shopcoach.review.gaps import (
     mine,
 )
 from shopcoach.review.gaps_embed import embed_all, family_of, resolve_embedder
+from shopcoach.review.weeks import week_bounds, week_name
 from shopcoach.scoring.text import content_stems
 from shopcoach.search.embedders import Embedder
-from shopcoach.store.sql import utcnow
 from shopcoach.store.tables import (
     agent_turns,
     conversation_scores,
@@ -48,36 +46,6 @@ POLICY_REASONS = frozenset(
 )
 # Gap questions mined per week at most; more are sampled (see gap_report).
 MAX_QUESTIONS = 2000
-_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
-
-
-def parse_week(text: str | None, today: date | None = None) -> tuple[int, int]:
-    """``2026-W47`` → (2026, 47); ``None``: the last complete ISO week before ``today``."""
-    if text is None:
-        y, w, _ = ((today or utcnow().date()) - timedelta(days=7)).isocalendar()
-        return y, w
-    m = _WEEK.match(text.strip())
-    if m:
-        year, week = int(m.group(1)), int(m.group(2))
-        try:
-            date.fromisocalendar(year, week, 1)
-            return year, week
-        except ValueError:
-            pass
-    raise ValidationFailed(
-        f"week {text!r} is not an ISO week.", hint="Write it as YYYY-Www, e.g. 2026-W47."
-    )
-
-
-def week_bounds(year: int, week: int) -> tuple[datetime, datetime]:
-    """Monday 00:00 to the next Monday 00:00 (naive UTC, as stored)."""
-    start = datetime.combine(date.fromisocalendar(year, week, 1), datetime.min.time())
-    return start, start + timedelta(days=7)
-
-
-def week_name(start: datetime) -> str:
-    y, w, _ = start.date().isocalendar()
-    return f"{y}-W{w:02d}"
 
 
 def load_gap_questions(
@@ -336,8 +304,7 @@ def gap_report(
     of that many, and topic counts are scaled back to the whole week (``sampled`` in the
     report says so): embedding is the cost that grows with volume, and topic shares from a
     sample of 2,000 are within about ±2 points of the full week's."""
-    year, wk = parse_week(week, today)
-    start, end = week_bounds(year, wk)
+    _, start, end = week_bounds(week, today)
     prev_start = start - timedelta(days=7)
     this = load_gap_questions(conn, store_id, start, end, min_retrieval_score=min_retrieval_score)
     prev = load_gap_questions(

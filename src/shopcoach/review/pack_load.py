@@ -19,8 +19,9 @@ import sqlalchemy as sa
 
 from shopcoach.errors import ShopcoachError
 from shopcoach.metrics.series import metric_series
-from shopcoach.review.fixlist import open_items_for_pack, week_bounds
+from shopcoach.review.fixlist import open_items_for_pack
 from shopcoach.review.pack import WeeklyPack, recommend, resolution_trend
+from shopcoach.review.weeks import week_bounds
 from shopcoach.store.sql import utcnow
 from shopcoach.store.tables import (
     agent_turns,
@@ -47,8 +48,6 @@ def build_weekly_pack(
 ) -> WeeklyPack:  # fmt: skip
     """The pack of ISO ``week`` (``"2026-W47"`` or a date in it; default: the last full week).
     ``embedder`` is handed to gap mining (None: its own default); ``gaps=False`` skips it."""
-    if week is None:
-        week = utcnow().date() - timedelta(days=7)
     label, start, end = week_bounds(week)
     notes: list[str] = []
     series = metric_series(conn, store.id, grain="week", since=start - timedelta(days=7),
@@ -80,17 +79,17 @@ def build_weekly_pack(
     except ShopcoachError as exc:
         notes.append(f"threshold dials not computed: {exc}")
     contradictions = _contradictions(conn, store.id, start, end)
-    open_alerts = _alerts(conn, store.id, end)
+    alerts_open = open_alerts(conn, store.id, end)
     pack = WeeklyPack(
         store=store.slug, week=label, start=start, end=end, generated_at=utcnow(),
         resolution=resolution, escalations=_escalations(conn, store.id, start, end, this),
         worst=_worst(conn, store.id, start, end), gaps=gap_topics,
         knowledge_changes=_knowledge_changes(conn, store.id, start, end),
-        contradictions=contradictions, alerts=open_alerts,
+        contradictions=contradictions, alerts=alerts_open,
         drift=_drift(conn, store.id, start, end), dials=dials,
         fix_items=open_items_for_pack(conn, store.id, label).to_dict(),
         recommendations=recommend(
-            gaps=gap_topics, contradictions=contradictions, dials=dials, alerts=open_alerts,
+            gaps=gap_topics, contradictions=contradictions, dials=dials, alerts=alerts_open,
             conversations=n, answered_success=_answered_success(conn, store.id, start, end),
             dial_weeks=DIAL_DAYS / 7,
         ),
@@ -285,7 +284,8 @@ def _blocked(conn: sa.Connection, store_id: int, start: Any, end: Any) -> list[t
     return out
 
 
-def _alerts(conn: sa.Connection, store_id: int, end: Any) -> list[dict[str, Any]]:
+def open_alerts(conn: sa.Connection, store_id: int, end: Any) -> list[dict[str, Any]]:
+    """Alerts open or acknowledged at ``end`` (opened before it), newest first, at most 20."""
     a = alerts
     rows = conn.execute(
         sa.select(a.c.id, a.c.rule, a.c.state, a.c.severity, a.c.title, a.c.message,
