@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from shopcoach.agent.dials import create_version, get_policy, set_dials
-from shopcoach.cli.common import console, store_db
+from shopcoach.cli.common import console, store_conn, store_db
 from shopcoach.errors import ValidationFailed
 from shopcoach.stores import get_store
 
@@ -27,9 +27,7 @@ def create_version_cmd(
     store: StoreOpt = None,
 ) -> None:
     """Create a draft agent version (optionally a copy of another)."""
-    settings, db = store_db()
-    with db.begin() as conn:
-        s = get_store(conn, store or settings.default_store)
+    with store_conn(store, write=True) as (conn, s):
         create_version(conn, s.id, label, actor="cli", model=model, copy_from=copy_from)
     console.print(f"Draft version {label} created" + (f" from {copy_from}." if copy_from else "."))
 
@@ -83,9 +81,7 @@ def dials(
         changes["negative_sentiment"] = negative_sentiment
     if escalate_oos is not None:
         changes["escalate_out_of_scope"] = escalate_oos
-    settings, db = store_db()
-    with db.begin() as conn:
-        s = get_store(conn, store or settings.default_store)
+    with store_conn(store, write=True) as (conn, s):
         policy = (set_dials(conn, s.id, label, changes, actor="cli") if changes
                   else get_policy(conn, s.id, label))  # fmt: skip
     if as_json:

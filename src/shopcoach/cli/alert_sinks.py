@@ -17,7 +17,7 @@ from shopcoach.alerts.delivery import (
     set_sink_enabled,
 )
 from shopcoach.alerts.sinks import SINK_KINDS
-from shopcoach.cli.common import console, store_db
+from shopcoach.cli.common import console, store_conn, store_db
 from shopcoach.errors import ValidationFailed
 from shopcoach.stores import get_store
 
@@ -75,9 +75,7 @@ def add(
             from_addr=from_addr,
             to=to or [],
         )
-    settings, db = store_db()
-    with db.begin() as conn:
-        target = get_store(conn, store or settings.default_store)
+    with store_conn(store, write=True) as (conn, target):
         sink = add_sink(conn, target.id, name, kind, config, enabled=not disabled, actor="cli")
     console.print(
         f"Added {sink.kind} sink [bold]{sink.name}[/]{' (disabled)' if not sink.enabled else ''}."
@@ -123,9 +121,7 @@ def disable(name: Annotated[str, typer.Argument()], store: StoreOpt = None) -> N
 
 
 def _toggle(name: str, enabled: bool, store: str | None) -> None:
-    settings, db = store_db()
-    with db.begin() as conn:
-        target = get_store(conn, store or settings.default_store)
+    with store_conn(store, write=True) as (conn, target):
         set_sink_enabled(conn, target.id, name, enabled, actor="cli")
     console.print(f"Sink {name} {'enabled' if enabled else 'disabled'}.")
 

@@ -20,7 +20,7 @@ from shopcoach.alerts import (
     set_rule_enabled,
 )
 from shopcoach.cli import alert_sinks
-from shopcoach.cli.common import console, store_db
+from shopcoach.cli.common import console, store_conn, store_db
 from shopcoach.metrics.periods import parse_when
 from shopcoach.stores import get_store
 
@@ -47,9 +47,7 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """Alerts, newest first."""
-    settings, db = store_db()
-    with db.connect() as conn:
-        target = get_store(conn, store or settings.default_store)
+    with store_conn(store) as (conn, target):
         rows = list_alerts(conn, target.id, state=state)
     if as_json:
         _print_json({"alerts": rows})
@@ -64,9 +62,7 @@ def list_(
 @app.command("show")
 def show(alert_id: IdArg, store: StoreOpt = None) -> None:
     """One alert with its evidence, as JSON."""
-    settings, db = store_db()
-    with db.connect() as conn:
-        target = get_store(conn, store or settings.default_store)
+    with store_conn(store) as (conn, target):
         _print_json(get_alert(conn, target.id, alert_id))
 
 
@@ -106,9 +102,7 @@ def check(
 @app.command("ack")
 def ack(alert_id: IdArg, by: ByOpt = "cli", store: StoreOpt = None) -> None:
     """Acknowledge an open alert (it will not be auto-resolved)."""
-    settings, db = store_db()
-    with db.begin() as conn:
-        target = get_store(conn, store or settings.default_store)
+    with store_conn(store, write=True) as (conn, target):
         acknowledge(conn, target.id, alert_id, actor=by)
     console.print(f"Alert {alert_id} acknowledged.")
 
@@ -116,9 +110,7 @@ def ack(alert_id: IdArg, by: ByOpt = "cli", store: StoreOpt = None) -> None:
 @app.command("resolve")
 def resolve_(alert_id: IdArg, by: ByOpt = "cli", store: StoreOpt = None) -> None:
     """Resolve an open or acknowledged alert."""
-    settings, db = store_db()
-    with db.begin() as conn:
-        target = get_store(conn, store or settings.default_store)
+    with store_conn(store, write=True) as (conn, target):
         resolve(conn, target.id, alert_id, actor=by)
     console.print(f"Alert {alert_id} resolved.")
 
@@ -132,9 +124,7 @@ def diagnose_(
     store: StoreOpt = None,
 ) -> None:
     """Record the diagnosis and/or remediation of an alert."""
-    settings, db = store_db()
-    with db.begin() as conn:
-        target = get_store(conn, store or settings.default_store)
+    with store_conn(store, write=True) as (conn, target):
         diagnose(conn, target.id, alert_id, diagnosis=diagnosis, remediation=remediation,
                  actor=by)  # fmt: skip
     console.print(f"Alert {alert_id} updated.")
@@ -143,9 +133,7 @@ def diagnose_(
 @rules_app.command("list")
 def rules_list(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """Built-in and user-defined rules."""
-    settings, db = store_db()
-    with db.connect() as conn:
-        target = get_store(conn, store or settings.default_store)
+    with store_conn(store) as (conn, target):
         rules = list_rules(conn, target.id)
     if as_json:
         _print_json({"rules": [r.to_dict() for r in rules]})
@@ -185,9 +173,7 @@ def rules_add(
 
 
 def _set_enabled(name: str, enabled: bool, store: str | None) -> None:
-    settings, db = store_db()
-    with db.begin() as conn:
-        target = get_store(conn, store or settings.default_store)
+    with store_conn(store, write=True) as (conn, target):
         set_rule_enabled(conn, target.id, name, enabled, actor="cli")
     console.print(f"Rule {name} {'enabled' if enabled else 'disabled'}.")
 

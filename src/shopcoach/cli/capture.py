@@ -14,10 +14,9 @@ from rich.table import Table
 from shopcoach.capture.fileimport import ImportReport, import_file
 from shopcoach.capture.importers import readers
 from shopcoach.capture.validate import RecordError
-from shopcoach.cli.common import console, store_db
+from shopcoach.cli.common import console, store_conn, store_db
 from shopcoach.conversations import get_conversation
 from shopcoach.stats import conversation_stats
-from shopcoach.stores import get_store
 
 ingest_app = typer.Typer(help="Import conversations or signals from files.", no_args_is_help=True)
 
@@ -162,9 +161,7 @@ def stats(
     as_json: JsonOpt = False,
 ) -> None:
     """Counts by day, outcome and channel."""
-    settings, db = store_db()
-    with db.connect() as conn:
-        target = get_store(conn, store or settings.default_store)
+    with store_conn(store) as (conn, target):
         result = conversation_stats(conn, target.id, target.slug, days=days)
     if as_json:
         console.print_json(json.dumps(result.to_dict()))
@@ -199,9 +196,7 @@ def show(
     store: StoreOpt = None,
 ) -> None:
     """Print one stored conversation (as redacted) with its signals, as JSON."""
-    settings, db = store_db()
-    with db.connect() as conn:
-        target = get_store(conn, store or settings.default_store)
+    with store_conn(store) as (conn, target):
         console.print_json(json.dumps(get_conversation(conn, target.id, external_id)))
 
 

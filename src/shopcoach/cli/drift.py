@@ -9,10 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from shopcoach.cli.common import console, store_db
+from shopcoach.cli.common import console, store_conn
 from shopcoach.drift import get_detector
 from shopcoach.drift.store import STORE_DETECTORS, list_findings, run_drift
-from shopcoach.stores import get_store
 
 app = typer.Typer(
     help="Drift: what moved this week vs the weeks before (R-MON-4).", no_args_is_help=True
@@ -37,9 +36,7 @@ def run(
     as_json: JsonOpt = False,
 ) -> None:
     """Compare the last --days with the --reference-days before; store and print the findings."""
-    settings, db = store_db()
-    with db.begin() as conn:
-        target = get_store(conn, store or settings.default_store)
+    with store_conn(store, write=True) as (conn, target):
         results = run_drift(
             conn,
             target.id,
@@ -72,9 +69,7 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """Stored drift findings, newest window first."""
-    settings, db = store_db()
-    with db.connect() as conn:
-        target = get_store(conn, store or settings.default_store)
+    with store_conn(store) as (conn, target):
         rows = list_findings(
             conn, target.id, detector=detector, drifted=True if drifted else None, limit=limit
         )

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from shopcoach.audit import entries
-from shopcoach.cli.common import console, store_db
+from shopcoach.cli.common import console, store_conn, store_db
 from shopcoach.keys import SCOPES, create_key, list_keys, revoke_key
 from shopcoach.stores import get_store
 
@@ -30,9 +30,7 @@ def create(
     ] = None,
 ) -> None:
     """Create an API key. The key is printed once; only its hash is stored."""
-    settings, db = store_db()
-    with db.begin() as conn:
-        target = get_store(conn, store or settings.default_store)
+    with store_conn(store, write=True) as (conn, target):
         plain, info = create_key(conn, target.id, name, scope, actor="cli")
     console.print(
         f"Created key [bold]{info.prefix}[/] for store {info.store_slug} with scopes "

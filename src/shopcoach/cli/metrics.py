@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from shopcoach.cli.common import console, store_db
+from shopcoach.cli.common import console, store_conn, store_db
 from shopcoach.metrics import (
     Filters,
     MetricSeries,
@@ -151,9 +151,7 @@ def pin(
 @baseline_app.command("list")
 def list_(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     """The store's baselines."""
-    settings, db = store_db()
-    with db.connect() as conn:
-        target = get_store(conn, store or settings.default_store)
+    with store_conn(store) as (conn, target):
         bases = list_baselines(conn, target.id)
     if as_json:
         console.print_json(json.dumps({"baselines": [b.to_dict() for b in bases]}))
@@ -169,9 +167,7 @@ def list_(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
 @baseline_app.command("delete")
 def delete(name: Annotated[str, typer.Argument()], store: StoreOpt = None) -> None:
     """Delete a baseline."""
-    settings, db = store_db()
-    with db.begin() as conn:
-        target = get_store(conn, store or settings.default_store)
+    with store_conn(store, write=True) as (conn, target):
         delete_baseline(conn, target.id, name, actor="cli")
     console.print(f"Deleted baseline {name}.")
 
@@ -185,9 +181,7 @@ def compare(
     as_json: JsonOpt = False,
 ) -> None:
     """A period (default: the latest week with data) against a pinned baseline."""
-    settings, db = store_db()
-    with db.connect() as conn:
-        target = get_store(conn, store or settings.default_store)
+    with store_conn(store) as (conn, target):
         result = compare_baseline(conn, target.id, name, since=parse_when(since, field="--since"),
                                   until=parse_when(until, field="--until"))  # fmt: skip
     if as_json:

@@ -9,11 +9,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from shopcoach.cli.common import console, store_db
+from shopcoach.cli.common import console, store_conn
 from shopcoach.review import fixlist
 from shopcoach.review.dials import DialsConfig
 from shopcoach.review.dials_store import apply_for, recommendations, whatif_for
-from shopcoach.stores import get_store
 
 fix_app = typer.Typer(help="The AI fix list: flagged conversations to fix.", no_args_is_help=True)
 dials_app = typer.Typer(help="Threshold recommendations, what-if curves.", no_args_is_help=True)
@@ -41,9 +40,7 @@ def fix_add(
     store: StoreOpt = None,
 ) -> None:
     """Add a conversation to the fix list with a note."""
-    settings, db = store_db()
-    with db.begin() as conn:
-        s = get_store(conn, store or settings.default_store)
+    with store_conn(store, write=True) as (conn, s):
         item = fixlist.add_item(conn, s.id, conversation_id, note, actor=by, owner=owner)
     _print_item(item, "added")
 
@@ -55,9 +52,7 @@ def fix_list(
     store: StoreOpt = None,
 ) -> None:
     """List fix items, newest first."""
-    settings, db = store_db()
-    with db.connect() as conn:
-        s = get_store(conn, store or settings.default_store)
+    with store_conn(store) as (conn, s):
         items = fixlist.list_items(conn, s.id, status=status)
     if as_json:
         console.print_json(json.dumps([i.to_dict() for i in items]))
@@ -77,9 +72,7 @@ def fix_assign(
     store: StoreOpt = None,
 ) -> None:
     """Give a fix item an owner."""
-    settings, db = store_db()
-    with db.begin() as conn:
-        s = get_store(conn, store or settings.default_store)
+    with store_conn(store, write=True) as (conn, s):
         item = fixlist.assign(conn, s.id, item_id, owner, actor=by)
     _print_item(item, "assigned")
 
@@ -92,9 +85,7 @@ def fix_status(
     store: StoreOpt = None,
 ) -> None:
     """Change a fix item's status."""
-    settings, db = store_db()
-    with db.begin() as conn:
-        s = get_store(conn, store or settings.default_store)
+    with store_conn(store, write=True) as (conn, s):
         item = fixlist.set_status(conn, s.id, item_id, status, actor=by)
     _print_item(item, "updated")
 
@@ -109,9 +100,7 @@ def fix_close(
     store: StoreOpt = None,
 ) -> None:
     """Close a fix item as done, linking the change that fixed it."""
-    settings, db = store_db()
-    with db.begin() as conn:
-        s = get_store(conn, store or settings.default_store)
+    with store_conn(store, write=True) as (conn, s):
         item = fixlist.close(conn, s.id, item_id, fix_ref, actor=by)
     _print_item(item, "closed")
 
@@ -143,9 +132,7 @@ def dials_recommend(
     store: StoreOpt = None,
 ) -> None:
     """Per intent: tighten (AI answers more) or loosen (escalate more), with evidence."""
-    settings, db = store_db()
-    with db.connect() as conn:
-        s = get_store(conn, store or settings.default_store)
+    with store_conn(store) as (conn, s):
         report = recommendations(conn, s.id, since=since, days=days, version=version,
                                  cfg=DialsConfig(target_error=target_error))  # fmt: skip
     if as_json:
@@ -175,9 +162,7 @@ def dials_whatif(
     store: StoreOpt = None,
 ) -> None:
     """Automation rate vs expected error rate across thresholds 0.00..1.00 for one intent."""
-    settings, db = store_db()
-    with db.connect() as conn:
-        s = get_store(conn, store or settings.default_store)
+    with store_conn(store) as (conn, s):
         curve = whatif_for(conn, s.id, intent, days=days, version=version,
                            cfg=DialsConfig(target_error=target_error))  # fmt: skip
     if as_json:
@@ -215,9 +200,7 @@ def dials_apply(
     store: StoreOpt = None,
 ) -> None:
     """Create a new draft agent version with the intent's threshold changed (audited)."""
-    settings, db = store_db()
-    with db.begin() as conn:
-        s = get_store(conn, store or settings.default_store)
+    with store_conn(store, write=True) as (conn, s):
         result = apply_for(conn, s.id, intent, actor=by, threshold=threshold,
                            from_version=from_version, as_version=as_version, days=days)  # fmt: skip
     console.print(
