@@ -135,6 +135,49 @@ def test_order_question_runs_triage_and_records_tools(
                                                         "compose", "grounding"}  # fmt: skip
 
 
+def test_bare_and_misspelt_order_numbers_are_looked_up(
+    index: SearchIndex, db: Database, store: Store, tmp_path: Path
+) -> None:
+    """'any eta on 20274?' and 'my ordeer 20274' name an order; a bare number that is no
+    order is a guess, and the turn goes on as if none was named (no order_exception)."""
+    path = tmp_path / "orders.jsonl"
+    path.write_bytes(orjson.dumps({
+        "external_id": "20274", "status": "shipped", "placed_at": "2026-11-18T10:00:00Z",
+        "total": 24.5, "items": [{"sku": "MUG-1", "name": "Mug", "quantity": 2, "price": 12.25}],
+        "shipments": [{"carrier": "DPD", "tracking_number": "TRK9", "status": "in_transit",
+                       "eta": "2026-11-25", "last_event_at": "2026-11-22T18:00:00Z",
+                       "last_event": "At local depot"}]}) + b"\n")  # fmt: skip
+    import_orders_file(db, path, "orders", store.slug)
+    agent = agent_for(index, orders=StoreConnector(db, store.id))
+    for i, message in enumerate(["any eta on 20274? need it this weekend",
+                                 "hiya, where is my ordeer 20274?", "the number is 20274"]):
+        turn = agent.respond(Conversation(f"n{i}"), message)
+        assert turn.triage is not None and turn.triage["order_id"] == "20274", message
+        assert turn.action == "answer" and "20274" in turn.reply, (message, turn.reasons)
+    guess = agent.respond(Conversation("n9"), "my package is 9999 grams too heavy to ship?")
+    assert guess.triage is None and "order_exception" not in guess.reasons
+    unknown = agent.respond(Conversation("n10"), "any eta on 55555?")
+    assert unknown.triage is None and "order_exception" not in unknown.reasons
+    named = agent.respond(Conversation("n11"), "where is order 55555?")  # said "order": ask
+    assert named.triage is not None and not named.triage["found"]
+    assert "order_exception" in named.reasons
+
+
+@pytest.mark.parametrize("hello", ["hi", "Hello?", "Hi, is anyone there?", "hey", "Good afternoon"])
+def test_a_bare_greeting_is_welcomed_not_escalated(index: SearchIndex, hello: str) -> None:
+    conv = Conversation("g1")
+    turn = agent_for(index).respond(conv, hello)
+    assert turn.action == "answer" and turn.reasons == [] and turn.draft_source == "greeting"
+    assert "help" in turn.reply
+    nxt = agent_for(index).respond(conv, "How long do I have to return something?")
+    assert nxt.action == "answer" and "30 days" in nxt.reply
+
+
+def test_greeting_with_a_question_is_answered_as_the_question(index: SearchIndex) -> None:
+    turn = agent_for(index).respond(Conversation("g2"), "Hi! how long do refunds take?")
+    assert turn.draft_source == "article" and "5-7 business days" in turn.reply
+
+
 class FakeLLM(BaseHTTPRequestHandler):
     """A local OpenAI-compatible server (the one outside boundary): replies with ``answer``."""
 
@@ -199,3 +242,18 @@ def test_best_sentences_picks_the_answering_passage() -> None:
     text = ARTICLES[0].text
     assert best_sentences("how long do refunds take", text)[0].startswith("Refunds are issued")
     assert best_sentences("zebra", text) == []
+
+
+def test_attribute_questions_get_the_description_not_the_price_line() -> None:
+    from shopcoach.agent.compose import ExtractiveGenerator, Retrieved
+
+    tee = Retrieved("JP-TEE-1", "product", "Trailweight Tee", score=1.0, price=39.0,
+                    in_stock=True, text="A light tee for long days. Made of merino wool; "
+                    "weighs 140 g. Machine washable.")  # fmt: skip
+    gen = ExtractiveGenerator()
+    for q in ("What is the Trailweight Tee made of?", "what material is the trailweight tee"):
+        draft = gen.compose(q, None, [tee], None)
+        assert draft.text == "The Trailweight Tee: Made of merino wool; weighs 140 g.", q
+    assert "$39.00" in gen.compose("How much is the Trailweight Tee?", None, [tee], None).text
+    both = gen.compose("how much is the merino Trailweight Tee", None, [tee], None)
+    assert "$39.00" in both.text  # asks the price: the price line

@@ -54,9 +54,7 @@ def test_short_scenario_detects_and_recovers(
     assert returns.raised_by and "14 days" in returns.raised_by  # the contradicted window
     assert returns.fixed_week == 4 and returns.recovered_week is not None
     # The week after the fix climbs back out of the week-4 dip, and the returns questions are
-    # back at their pre-change true accuracy. (Ending *above* week 3 needs the agent to get
-    # better than it was, which the demo's coach cannot do on a lean install: see the slow
-    # test and docs/demo.md.)
+    # back at their pre-change true accuracy.
     week4, week5 = result.rows[3], result.rows[4]
     assert week5.automation_rate is not None and week4.automation_rate is not None
     assert week5.automation_rate > week4.automation_rate
@@ -65,6 +63,12 @@ def test_short_scenario_detects_and_recovers(
     assert week4.truth and week5.truth
     assert (week5.truth.change_accuracy("returns_14") or 0) > (
         week4.truth.change_accuracy("returns_14") or 0) + 0.2  # fmt: skip
+    # The last week, with the new line just launched, still ends above week 3 (R-OUT-1); an
+    # accuracy score at its ceiling (100.0) in week 3 can only be matched.
+    week3, last = result.rows[2], result.rows[-1]
+    assert last.automation_rate and week3.automation_rate and last.accuracy and week3.accuracy
+    assert last.automation_rate > week3.automation_rate
+    assert last.accuracy > week3.accuracy or last.accuracy == week3.accuracy == 100.0
     assert [p.suffix for p in result.pack_files] == [".md", ".html"]
     assert result.pack_files[0].read_text().startswith("#")
     with db.connect() as conn:
@@ -147,12 +151,12 @@ def test_full_twelve_weeks(db: Database, store: Store, settings: Settings,
     assert returns.weeks_to_recover is not None
     week3, last = result.rows[2], result.rows[-1]
     assert last.automation_rate and week3.automation_rate and last.accuracy and week3.accuracy
-    if last.automation_rate < week3.automation_rate or last.accuracy < week3.accuracy:
-        pytest.xfail(  # reported, not hidden: see docs/demo.md "What the loop cannot fix"
-            f"week 12 ends at automation {last.automation_rate:.3f} / accuracy "
-            f"{last.accuracy:.1f} against week 3's {week3.automation_rate:.3f} / "
-            f"{week3.accuracy:.1f}"
-        )
+    figures = (f"week 12: automation {last.automation_rate:.3f}, accuracy {last.accuracy:.1f}; "
+               f"week 3: {week3.automation_rate:.3f}, {week3.accuracy:.1f}")  # fmt: skip
+    assert last.automation_rate > week3.automation_rate, figures
+    # Above week 3; a score already at its ceiling (100.0) can only be matched.
+    assert last.accuracy > week3.accuracy or last.accuracy == week3.accuracy == 100.0, figures
+    print(figures)
 
 
 def test_policy_system_record_is_authoritative_everywhere(

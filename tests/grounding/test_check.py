@@ -242,3 +242,44 @@ def test_a_bare_number_names_no_product() -> None:
             "reward for the next order.")  # fmt: skip
     assert [c.verdict for c in check_answer(text, bottle).claims if c.kind == "price"] == [
         "unsupported"]  # fmt: skip
+
+
+# What the demo's simulator found blocking correct answers (false positives, R-AGT-6): the
+# check must still block what is wrong, and pass what the store's own knowledge says.
+LOYALTY = ("Return shipping is free for members of Trailhead Rewards; for everyone else $6.95 "
+           "is taken from the refund. You can return items within 30 days of delivery.")
+REPAIRS = "We repair zips, seams, buckles and tent poles at cost, usually between $15 and $60."
+BOOT = ProductFact("JP-BOT-1", "Cairn Mid Hiking Boot", price=179.0, in_stock=True,
+                   sizes=("US 6", "US 7", "US 8", "US 12"))  # fmt: skip
+
+
+def test_a_name_the_used_article_gives_is_not_an_invented_product() -> None:
+    evidence = Evidence(policies=policy_facts("returns@v2", LOYALTY), passages=[LOYALTY])
+    result = check_answer(LOYALTY.split(". ")[0] + ".", evidence)
+    assert result.ok, result.to_dict()
+    # Without the article as a passage the same name is unsupported: the rule is the quote.
+    alone = check_answer("Members of Summit Gold Club get free returns for $6.95.",
+                         Evidence(policies=policy_facts("returns@v2", LOYALTY),
+                                  passages=[LOYALTY]))  # fmt: skip
+    assert [c.text for c in alone.problems if c.kind == "product"] == ["Summit Gold Club"]
+
+
+def test_sizes_in_a_sizing_system_are_not_products() -> None:
+    result = check_answer("The Cairn Mid Hiking Boot costs $179.00 and comes in sizes US 6, "
+                          "7, 8, 12.", Evidence(products=[BOOT]))  # fmt: skip
+    assert result.ok, result.to_dict()
+    wrong = check_answer("The Cairn Mid Hiking Boot comes in sizes 6, 7 and 14.",
+                         Evidence(products=[BOOT]))  # fmt: skip
+    assert [(c.kind, c.verdict) for c in wrong.problems] == [("size", "contradicted")]
+
+
+def test_an_amount_that_names_no_product_is_checked_against_the_policies() -> None:
+    """A repair fee quoted from the warranty article, with one unrelated product retrieved."""
+    evidence = Evidence(products=[BOOT], policies=policy_facts("warranty@v1", REPAIRS),
+                        passages=[REPAIRS])  # fmt: skip
+    assert check_answer(REPAIRS, evidence).ok
+    made_up = check_answer("We repair zips at cost, usually about $5.", evidence)
+    assert [(c.kind, c.verdict) for c in made_up.problems] == [("price", "unsupported")]
+    assert "names no product" in made_up.problems[0].reason
+    named = check_answer("The Cairn Mid Hiking Boot costs $15.", evidence)
+    assert [(c.kind, c.verdict) for c in named.problems] == [("price", "contradicted")]

@@ -39,11 +39,15 @@ def test_long_section_is_split_at_sentences_within_the_limit() -> None:
 
 
 def test_small_sibling_sections_merge_and_keep_their_heading_as_text() -> None:
-    body = "# FAQ\n## Hours\nWe open at nine.\n## Phone\nCall 555-0100."
+    body = "# FAQ\n## Hours\nWe open at nine.\n## Phone\nCall us on 555-0100."
     chunks = chunk_article(body, max_words=200, min_words=40)
     assert len(chunks) == 1
     assert chunks[0].heading_path == ("FAQ", "Hours")
-    assert chunks[0].text == "We open at nine.\nPhone\nCall 555-0100."
+    # The heading ends in a colon, so an answer built from the chunk never reads
+    # "Phone Call us on 555-0100." (the composer joins hard-wrapped lines).
+    assert chunks[0].text == "We open at nine.\nPhone:\nCall us on 555-0100."
+    from shopcoach.agent.compose import best_sentences
+    assert best_sentences("what number do I call", chunks[0].text) == ["Call us on 555-0100."]
 
 
 def test_abcd_policies_chunk_with_paths(tmp_path: Path) -> None:

@@ -81,6 +81,20 @@ class Generator(Protocol):
                 triage: TriageResult | None) -> Draft: ...  # fmt: skip
 
 
+GREETING_REPLY = "Hi! How can I help you today?"
+_GREETING = re.compile(
+    r"(?:(?:hi+|hey+|hiya|hello+|howdy|yo|hola|greetings|good (?:morning|afternoon|evening|day)"
+    r"|(?:is )?any(?:one|body) (?:there|here|around)|(?:are )?you there|there)\s*)+"
+)
+
+
+def greeting_only(message: str) -> bool:
+    """The message is only a greeting ("hi", "Hello?", "Hi, is anyone there?"): the customer
+    has not asked anything yet."""
+    plain = " ".join(re.sub(r"[^\w\s]", " ", message.lower()).split())
+    return bool(plain) and _GREETING.fullmatch(plain) is not None
+
+
 _PRODUCT_ASK = re.compile(r"\b(?:price|cost|costs|how much|in stock|available|availability|"
                           r"sizes?|colou?rs?|buy)\b", re.I)
 
@@ -166,8 +180,38 @@ def short_name(title: str, max_words: int = 8) -> str:
     return " ".join(head.split()[:max_words]) or title
 
 
+# Questions about what a product is like (not its price, stock or sizes), and the words a
+# description uses for it: the answer is the description's sentence, not the price line.
+_ATTRIBUTES = (
+    (re.compile(r"\b(?:material|fabric|made (?:of|from|out of)|what(?:'s| is) it made|"
+                r"wool|cotton|leather|polyester|nylon)\b", re.I),
+     re.compile(r"\b(?:made (?:of|from)|material|fabric)\b", re.I)),
+    (re.compile(r"\b(?:weigh|weight|heavy|light|grams?|ounces?)\b", re.I),
+     re.compile(r"\bweigh", re.I)),
+    (re.compile(r"\b(?:colou?rs?)\b", re.I), re.compile(r"\bcolou?r", re.I)),
+)
+_PRICE_ASK = re.compile(r"\b(?:price|cost|costs|how much|cheap|expensive)\b", re.I)
+
+
+def _attribute_sentences(p: Retrieved, question: str) -> list[str]:
+    """The description's sentences answering an attribute question (material, weight,
+    colour) that does not also ask the price; empty when it asks something else."""
+    if _PRICE_ASK.search(question):
+        return []
+    text = _unwrap(p.text)
+    for asks, states in _ATTRIBUTES:
+        if asks.search(question):
+            found = [s.strip() for _, s in sentences(text) if states.search(s)]
+            if found:
+                return found[:2]
+    return []
+
+
 def _product_line(p: Retrieved, question: str) -> str:
     parts = [f"The {short_name(p.title)}"]
+    about = _attribute_sentences(p, question)
+    if about:
+        return f"{parts[0]}: {' '.join(about)}"
     facts = []
     if p.price is not None:
         facts.append(f"costs ${p.price:,.2f}")

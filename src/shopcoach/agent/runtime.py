@@ -19,14 +19,20 @@ everything the loop needs to score the turn later; ``agent/traces.py`` stores it
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from shopcoach.agent.compose import Draft, ExtractiveGenerator, Generator, Retrieved
+from shopcoach.agent.compose import (
+    GREETING_REPLY,
+    Draft,
+    ExtractiveGenerator,
+    Generator,
+    Retrieved,
+    greeting_only,
+)
 from shopcoach.agent.escalation import (
     EscalationPolicy,
     Message,
@@ -36,10 +42,9 @@ from shopcoach.agent.escalation import (
 )
 from shopcoach.grounding import Evidence, OrderFact, ProductFact, check_answer, policy_facts
 from shopcoach.orders.connector import OrderConnector, RecordingConnector, ToolCall
+from shopcoach.orders.refs import order_refs
 from shopcoach.orders.triage import TriageResult, run_triage
 
-ORDER_RE = re.compile(r"(?:order|#)\s*(?:number|no\.?|id)?\s*[:#]?\s*([A-Z0-9][A-Z0-9-]{1,})",
-                      re.I)  # fmt: skip
 # Intents whose answer comes from the order tools when an order number is known.
 ORDER_INTENTS = frozenset({"track_order", "delivery_period", "change_order", "cancel_order",
                            "order_status", "where_is_my_order", "payment_issue", "track_refund",
@@ -139,37 +144,33 @@ class Agent:
             intent, confidence, oos = p.intent, float(p.confidence), bool(p.is_oos)
         stage["intent"] = (clock() - t) * 1000
 
+        greeting = greeting_only(message)
         t = clock()
-        found = ORDER_RE.findall(message)
-        order_id = next((o for o in found if any(c.isdigit() for c in o)), None)
-        order_id = order_id or conversation.order_id
         tools = RecordingConnector(self.orders) if self.orders is not None else None
-        triage: TriageResult | None = None
-        orderish = intent in ORDER_INTENTS or bool(found) or intent is None
-        if tools is not None and order_id and orderish:
-            conversation.order_id = order_id
-            now = (datetime.combine(self.today, datetime.min.time()) if self.today
-                   else datetime.now())  # fmt: skip
-            triage = run_triage(tools, order_id, now)
+        triage = None if greeting else self._triage(conversation, message, intent, tools)
         stage["tools"] = (clock() - t) * 1000
 
         t = clock()
-        items = self.retriever.retrieve(message, self.k) if not (triage and triage.found) else []
+        looked_up = greeting or (triage is not None and triage.found)
+        items = [] if looked_up else self.retriever.retrieve(message, self.k)
         stage["retrieve"] = (clock() - t) * 1000
 
         t = clock()
-        draft: Draft = self.generator.compose(message, intent, items, triage)
+        draft: Draft = (Draft(GREETING_REPLY, [], "greeting") if greeting
+                        else self.generator.compose(message, intent, items, triage))  # fmt: skip
         stage["compose"] = (clock() - t) * 1000
 
         t = clock()
         evidence = _evidence(items, triage, self.today)
-        # A triage message is a template over verified order, stock and tracking data.
-        checkable = bool(draft.text) and draft.source != "order"
+        # A triage message is a template over verified order, stock and tracking data; a
+        # greeting's reply is a fixed welcome.
+        checkable = bool(draft.text) and draft.source not in ("order", "greeting")
         grounding = check_answer(draft.text, evidence) if checkable else None
         stage["grounding"] = (clock() - t) * 1000
 
         decision = decide(self.policy, Turn(message, intent, confidence, oos))
-        reasons: list[str] = list(decision.reasons)
+        # A bare "hi" is welcomed, not judged: its intent is unknown until the next message.
+        reasons: list[str] = [] if greeting else list(decision.reasons)
         if not draft.text:
             reasons.append("no_answer")
         if grounding is not None and not grounding.ok:
@@ -202,6 +203,29 @@ class Agent:
             latency_ms=(time.perf_counter() - started) * 1000, stage_ms=stage,
             created_at=datetime.now(),
         )  # fmt: skip
+
+
+    def _triage(self, conversation: Conversation, message: str, intent: str | None,
+                tools: RecordingConnector | None) -> TriageResult | None:  # fmt: skip
+        """Look the order up when the message names one (or the conversation already did)
+        and is about an order. A bare number ("any eta on 21082?") is a guess: if no such
+        order exists the turn goes on as if none was named (``orders/refs.py``)."""
+        if tools is None:
+            return None
+        refs = order_refs(message)
+        orderish = intent in ORDER_INTENTS or bool(refs) or intent is None
+        if not orderish:
+            return None
+        now = (datetime.combine(self.today, datetime.min.time()) if self.today
+               else datetime.now())  # fmt: skip
+        for ref, named in refs:
+            triage = run_triage(tools, ref, now)
+            if triage.found or named:
+                conversation.order_id = ref
+                return triage
+        if conversation.order_id:
+            return run_triage(tools, conversation.order_id, now)
+        return None
 
 
 def _evidence(items: Sequence[Retrieved], triage: TriageResult | None,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, Literal
 
 from shopcoach.grounding.evidence import Evidence, ProductFact, name_tokens
@@ -200,8 +201,28 @@ def _mentions(draft: str, evidence: Evidence) -> list[_Mention]:
                 continue  # a capitalised word that names no product claim
             if product is None and (tokens - ignore - _NOT_PRODUCTS) == set():
                 continue
+            if product is None and _size_label(words):
+                continue  # "US 6", "EU 42": a size, not a product
+            if product is None and _quoted(text, evidence):
+                continue  # "Trailhead Rewards": a name the knowledge the answer used gives
             found.append(_Mention(start, start + len(text), text, product))
     return found
+
+
+_SIZE_SYSTEMS = frozenset({"us", "uk", "eu", "it", "fr", "jp", "au", "mx", "cm", "mm"})
+
+
+def _size_label(words: list[str]) -> bool:
+    """A size in a sizing system ("US 6", "EU 42.5") rather than a product name."""
+    return (len(words) >= 2 and words[0].lower() in _SIZE_SYSTEMS
+            and all(re.fullmatch(r"\d{1,2}(?:\.5)?,?", w) for w in words[1:]))  # fmt: skip
+
+
+def _quoted(text: str, evidence: Evidence) -> bool:
+    """``text`` appears word for word in a passage the answer drew on (whitespace and case
+    aside): the store's own knowledge says it, so it is not a claim the answer invented."""
+    said = _squash(text)
+    return bool(said) and any(said in _squash(p) for p in evidence.passages)
 
 
 _MONEY_HINT = re.compile(r"[$€£]\s?\d|\d\s?(?:USD|EUR|GBP|dollars?)\b|\bcosts?\b|\bpriced?\b", re.I)
@@ -249,15 +270,14 @@ def _check_money(
         if abs(product.price - money.amount) <= PRICE_TOLERANCE:
             return Claim("price", money.text, sentence, "supported", "matches the catalog",
                          f"{product.name}: {product.price:.2f} {product.currency}")  # fmt: skip
-        if not named:
-            return Claim("price", money.text, sentence, "unsupported",
-                         f"names no product; the only product at hand, {product.name!r}, "
-                         f"costs {product.price:.2f}")  # fmt: skip
-        return Claim("price", money.text, sentence, "contradicted",
-                     f"the catalog price of {product.name!r} is {product.price:.2f}",
-                     f"{product.name}: {product.price:.2f} {product.currency}", None,
-                     f"{product.price:.2f} {product.currency}",
-                     _product_source(product))  # fmt: skip
+        if named:
+            return Claim("price", money.text, sentence, "contradicted",
+                         f"the catalog price of {product.name!r} is {product.price:.2f}",
+                         f"{product.name}: {product.price:.2f} {product.currency}", None,
+                         f"{product.price:.2f} {product.currency}",
+                         _product_source(product))  # fmt: skip
+        # It names no product: the one product at hand may be unrelated (a repair fee, a
+        # reward), so the amount is checked against everything else verified below.
     known: list[tuple[float, str]] = []
     for order in evidence.orders:
         if order.total is not None:
@@ -280,6 +300,14 @@ def _check_money(
         if abs(amount - money.amount) <= PRICE_TOLERANCE:
             return Claim(kind, money.text, sentence, "supported", "matches verified data",
                          source, money.subject)  # fmt: skip
+    if not policy and _quoted(sentence, evidence):
+        return Claim(kind, money.text, sentence, "supported",
+                     "quoted from the knowledge the answer used", _squash(sentence),
+                     money.subject)  # fmt: skip
+    if product is not None and product.price is not None and money.subject is None:
+        return Claim("price", money.text, sentence, "unsupported",
+                     f"names no product; the only product at hand, {product.name!r}, "
+                     f"costs {product.price:.2f}")  # fmt: skip
     if policy:
         return Claim(kind, money.text, sentence, "contradicted",
                      f"the {money.subject} amount on record differs",
@@ -297,6 +325,7 @@ def _check_money(
     )
 
 
+@lru_cache(maxsize=4096)
 def _squash(text: str) -> str:
     return " ".join(text.split()).strip(" .,;:").lower()
 

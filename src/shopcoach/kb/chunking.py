@@ -97,6 +97,10 @@ def _pieces(lines: list[str], max_words: int) -> list[str]:
     return pieces
 
 
+def _label(heading: str) -> str:
+    return heading if heading[-1:] in ".!?:" else heading + ":"
+
+
 def chunk_article(
     body: str, *, max_words: int = MAX_WORDS, min_words: int = MIN_WORDS
 ) -> list[Chunk]:
@@ -104,7 +108,7 @@ def chunk_article(
 
     >>> body = "# Returns\\nWithin 30 days.\\n## Sale items\\nFinal sale."
     >>> [(c.heading_path, c.text) for c in chunk_article(body)]
-    [(('Returns',), 'Within 30 days.\\nSale items\\nFinal sale.')]
+    [(('Returns',), 'Within 30 days.\\nSale items:\\nFinal sale.')]
     """
     if max_words < 1 or min_words < 0:
         raise ValueError("max_words must be at least 1 and min_words at least 0")
@@ -115,7 +119,9 @@ def chunk_article(
             if merged and n < min_words:
                 prev_path, prev_text = merged[-1]
                 same_parent = prev_path[:-1] == path[:-1] or prev_path == path[:-1]
-                heading = f"{path[-1]}\n" if path and path != prev_path else ""
+                # "Costs:" — the colon keeps a reader (and the answer composer, which joins
+                # hard-wrapped lines) from running the heading into its first sentence.
+                heading = _label(path[-1]) + "\n" if path and path != prev_path else ""
                 size = len(prev_text.split()) + n + len(heading.split())
                 if same_parent and size <= max_words:
                     merged[-1] = (prev_path, f"{prev_text}\n{heading}{piece}")

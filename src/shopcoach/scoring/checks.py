@@ -9,17 +9,16 @@ accuracy judge and the hallucination flags (``flags.py``), so the check runs onc
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from shopcoach.grounding import Evidence, GroundingResult, OrderFact, check_answer
+from shopcoach.orders.refs import order_numbers
 from shopcoach.scoring.knowledge import Epoch
 from shopcoach.scoring.model import ConversationView
 
 # Carriers and words that are capitalised in answers but never products.
 EXTRA_NAMES = ("UPS", "USPS", "FedEx", "DHL", "Royal Mail", "Evri", "DPD", "Canada Post")
-_ORDER_RE = re.compile(r"(?:#|\border\s+(?:number\s+|no\.?\s*)?#?)(\d{3,12})\b", re.I)
 _ORDER_ARGS = ("order_number", "order_id", "order", "orderId", "orderNumber")
 
 
@@ -33,7 +32,7 @@ def order_refs(conv: ConversationView) -> set[str]:
     """Order numbers a conversation names: in text, tool-call arguments and citations."""
     refs: set[str] = set()
     for m in conv.messages:
-        refs.update(_ORDER_RE.findall(m.text))
+        refs.update(order_numbers(m.text))
         for call in m.tool_calls:
             args = call.get("arguments") or {}
             refs.update(str(args[k]) for k in _ORDER_ARGS if isinstance(args, dict) and args.get(k))
@@ -56,8 +55,17 @@ def check_conversation(
             for c in m.citations
             if c.get("source") == "product" and str(c.get("id")) in epoch.products
         ]
+        # The articles it cites (chunk ids "key#n"): a name or amount quoted from them is
+        # what the store says, as when the agent checked the draft.
+        passages = [
+            epoch.articles[key]
+            for key in dict.fromkeys(str(c.get("id")).split("#")[0] for c in m.citations
+                                     if c.get("source") == "article")
+            if key in epoch.articles
+        ]  # fmt: skip
         evidence = Evidence(
             products=cited,
+            passages=passages,
             policies=epoch.policies,
             orders=conv_orders,
             lookup=epoch.lookup,

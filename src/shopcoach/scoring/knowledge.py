@@ -69,6 +69,8 @@ class Epoch:
     products: dict[str, ProductFact]
     policies: list[PolicyFact]
     digest: str  # of the valid version ids: part of each score's input hash
+    # Article key → its text: what an answer citing the article may quote (grounding passages).
+    articles: dict[str, str] = field(default_factory=dict)
     _index: dict[str, list[ProductFact]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -209,7 +211,9 @@ class Knowledge:
             for f in policy_facts(f"{v.key}@{v.version_id}", v.body, v.authoritative)
         ]
         ids = ",".join(str(v.version_id) for v in valid)
-        return Epoch(products, policies, hashlib.sha256(ids.encode()).hexdigest()[:16])
+        articles = {v.key: v.body for v in valid if v.kind == "article"}
+        return Epoch(products, policies, hashlib.sha256(ids.encode()).hexdigest()[:16],
+                     articles)  # fmt: skip
 
     def article_titles(self) -> dict[str, str]:
         """Article key → its newest title (for intent–article agreement)."""
