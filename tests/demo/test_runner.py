@@ -8,6 +8,7 @@ itself only ever sees the captured conversations and signals.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 
@@ -114,10 +115,15 @@ def test_cli_demo(db_url: str, tmp_path: Path) -> None:
             "30",
             "--out",
             str(tmp_path / "p"),
+            "--json",
+            str(tmp_path / "demo.json"),
         ],
     )
     assert result.exit_code == 0, result.output
     assert "automation" in result.output and "changes applied" in result.output
+    saved = json.loads((tmp_path / "demo.json").read_text())
+    assert [r["week"] for r in saved["rows"]] == [1, 2] and saved["seconds"] > 0
+    assert saved["rows"][0]["truth"]["judged"] > 0 and saved["headline"] == []
     assert "Headline" in result.output and "Final weekly pack" in result.output
     assert (tmp_path / "p").is_dir() and list((tmp_path / "p").glob("weekly-pack-*.md"))
     again = CliRunner().invoke(

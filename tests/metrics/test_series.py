@@ -211,3 +211,26 @@ def test_empty_store_gives_empty_periods(db: Database, store: Store) -> None:
         series = metric_series(conn, store.id, grain="week", since=W1, until=END)
     assert [p.conversations for p in series.points] == [0, 0]
     assert series.points[0].score_total is None
+
+
+def test_repeat_contacts_edges(db: Database, store: Store) -> None:
+    """Conversations without a customer never repeat each other; a previous contact in the
+    day before the window makes a repeat; a channel filter does not hide the previous
+    contact; the time to resolution of a filtered-out conversation is not counted."""
+    ingest(db, store, [
+        conv("p1", datetime(2026, 11, 1, 22), customer="F", channel="email"),  # before W1
+        conv("q1", at(2, 8), customer="F", seconds=100),  # 10 h after p1: a repeat
+        conv("a1", at(3, 9), customer=None, seconds=200),
+        conv("a2", at(3, 10), customer=None, seconds=300),  # anonymous: no repeat
+        conv("g1", at(4, 9), customer="G", seconds=400, channel="email"),
+        conv("g2", at(4, 9), customer="G", seconds=500),  # same second as g1: one repeat
+    ])  # fmt: skip
+    with db.connect() as conn:
+        [w1] = metric_series(conn, store.id, grain="week", since=W1, until=W2).points
+        [chat] = metric_series(conn, store.id, grain="week", since=W1, until=W2,
+                               filters=Filters(channel="chat")).points  # fmt: skip
+    assert (w1.conversations, w1.repeat_contacts) == (5, 2)  # q1, and one of g1/g2
+    assert (w1.ttr_median_s, w1.resolved_with_time) == (300.0, 5)
+    # q1's previous contact (p1) is an e-mail: still a repeat. g2 repeats g1 (e-mail).
+    assert (chat.conversations, chat.repeat_contacts) == (4, 2)
+    assert (chat.ttr_median_s, chat.resolved_with_time) == (250.0, 4)  # 100, 200, 300, 500

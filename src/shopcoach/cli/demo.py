@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Annotated
@@ -33,6 +34,11 @@ def demo(
     ] = None,
     store: Annotated[
         str | None, typer.Option(help="Store slug (default store; must have no conversations).")
+    ] = None,
+    json_out: Annotated[
+        Path | None,
+        typer.Option("--json", help="Also write the whole result (every week, the headline, "
+                                    "the simulator's ground truth) to this JSON file."),
     ] = None,
 ) -> None:
     """Run the sample store "Juniper & Pine" for N simulated weeks: customers talk to the
@@ -79,5 +85,10 @@ def demo(
         console.print(f"[dim]note: {escape(note)}[/]")
     for path in result.pack_files:
         console.print(f"Final weekly pack: {escape(str(path))}")
+    if json_out is not None:
+        data = {**result.to_dict(), "seconds": round(seconds, 1)}
+        json_out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n",
+                            encoding="utf-8")  # fmt: skip
+        console.print(f"Result: {escape(str(json_out))}")
     console.print(f"Done in {seconds:.0f} s. See it all with [bold]shopcoach serve[/] "
                   "(same database).")  # fmt: skip

@@ -11,7 +11,11 @@ so SQLite and PostgreSQL give identical numbers.
 
 from __future__ import annotations
 
+import copy
+import os
 from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -70,20 +74,29 @@ def metric_series(
     since, until = align(g, since, until)
     base = PeriodQuery(conn, store_id, since, until, by, filters)
     step = period_length(g)
-    periods: list[tuple[datetime, datetime, dict[Any, Raw]]] = []
+    bounds: list[tuple[datetime, datetime]] = []
     for b in bucket_keys(g, since, until):
         start = datetime.combine(bucket_start(g, b, since), datetime.min.time())
-        end = until if g == "all" else start + step
-        raws: dict[Any, Raw] = defaultdict(Raw)
-        q = base.period(start, end)
-        q.counts(raws)
-        q.scores(raws)
-        periods.append((start, end, raws))
+        bounds.append((start, until if g == "all" else start + step))
     # Row-level inputs (repeat contacts, percentiles) are fetched once for the whole window.
-    edges = [start for start, _, _ in periods] + [until]
-    base.signal_counts(edges, [raws for *_, raws in periods])
-    base.repeats(edges, [raws for *_, raws in periods])
-    base.latencies(edges, [raws for *_, raws in periods])
+    edges = [start for start, _ in bounds] + [until]
+    aggregated: list[dict[Any, Raw]] = [defaultdict(Raw) for _ in bounds]
+    row_level: list[dict[Any, Raw]] = [defaultdict(Raw) for _ in bounds]
+
+    def aggregates(q: PeriodQuery) -> None:
+        for (start, end), raws in zip(bounds, aggregated, strict=True):
+            period = q.period(start, end)
+            period.counts(raws)
+            period.scores(raws)
+        q.latencies(edges, aggregated)
+
+    def row_inputs(q: PeriodQuery) -> None:
+        q.signal_counts(edges, row_level)
+        q.repeats(edges, row_level)
+
+    _run_both(base, aggregates, row_inputs)
+    periods = [(start, end, _merge(a, r)) for (start, end), a, r
+               in zip(bounds, aggregated, row_level, strict=True)]  # fmt: skip
     segments = {seg for *_, raws in periods for seg in raws} or {None}
     labels = base.version_labels() if by == "agent_version" else {}
     points = []
@@ -97,6 +110,45 @@ def metric_series(
             points.append(_point(raws.get(seg) or Raw(), start, end, name))
     points.sort(key=lambda p: (p.period_start, str(p.segment)))
     return MetricSeries(store_id, g, since, until, by, filters, points)
+
+
+def _run_both(base: PeriodQuery, first: Callable[[PeriodQuery], None],
+              second: Callable[[PeriodQuery], None]) -> None:  # fmt: skip
+    """Run the two halves of a series, at once when that is safe.
+
+    On a SQLite file the halves are each about one scan of the window, and SQLite releases
+    the GIL while it steps, so the aggregates run on a second connection in a thread
+    (measured at 1M conversations: see docs/metrics.md). Only when the caller's connection
+    holds no uncommitted writes (the second connection could not see them) and the machine
+    has a second core; otherwise, and on PostgreSQL, one after the other on ``base.conn``."""
+    conn = base.conn
+    dbapi = conn.connection.dbapi_connection
+    database = conn.engine.url.database
+    parallel = (
+        conn.dialect.name == "sqlite"
+        and database not in (None, "", ":memory:")
+        and not getattr(dbapi, "in_transaction", True)
+        and (os.cpu_count() or 1) > 1
+    )
+    if not parallel:
+        first(base)
+        second(base)
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool, conn.engine.connect() as other:
+        twin = copy.copy(base)
+        twin.conn = other
+        pending = pool.submit(first, twin)
+        second(base)
+        pending.result()
+
+
+def _merge(a: dict[Any, Raw], b: dict[Any, Raw]) -> dict[Any, Raw]:
+    """One period's raw figures from the two halves (each field is filled by one half or
+    adds up: CSAT and escalation signals come on top of the conversations' own)."""
+    out: dict[Any, Raw] = {}
+    for seg in a.keys() | b.keys():
+        out[seg] = a[seg].plus(b[seg]) if seg in a and seg in b else a.get(seg) or b[seg]
+    return out
 
 
 def _point(r: Raw, start: datetime, end: datetime, segment: str | None) -> MetricPoint:
