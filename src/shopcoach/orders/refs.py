@@ -28,6 +28,7 @@ _NAMED = re.compile(
 _BARE = re.compile(r"(?<![\w$€£.,/:+-])(?P<ref>\d{4,12})(?![\w/:%-]|[.,]\d|\s*(?:points?|pts|"
                    r"mah|mm|cm|ml|g|kg|lbs?|oz|gb|mb|w|v|days?|weeks?|hours?|items?|pcs)\b)",
                    re.I)  # fmt: skip
+_DIGIT = re.compile(r"\d")
 _ABOUT_AN_ORDER = re.compile(
     r"\b(?:or?de?e?r\w*|odrer|oder|eta|package|parcel|delivery|deliver\w*|arriv\w*|ship\w*|"
     r"track\w*|where\b.*\b(?:stuff|package|parcel|order|it)|number|purchase|bought|refund\w*|"
@@ -38,6 +39,8 @@ _ABOUT_AN_ORDER = re.compile(
 
 def order_refs(text: str) -> list[tuple[str, bool]]:
     """``(reference, named)`` for every order reference in ``text`` (see the module doc)."""
+    if not _DIGIT.search(text):
+        return []  # every reference holds a digit: most messages stop here
     out: list[tuple[str, bool]] = []
     seen: set[str] = set()
     spans: list[tuple[int, int]] = []
@@ -47,11 +50,13 @@ def order_refs(text: str) -> list[tuple[str, bool]]:
         if ref not in seen:
             seen.add(ref)
             out.append((ref, True))
-    if not _ABOUT_AN_ORDER.search(text):
+    bare = [m for m in _BARE.finditer(text)
+            if not any(lo <= m.start() < hi for lo, hi in spans)]  # fmt: skip
+    # Is it about an order at all? Asked last: the pattern is the costly one (scoring runs
+    # this on every message).
+    if not bare or not _ABOUT_AN_ORDER.search(text):
         return out
-    for m in _BARE.finditer(text):
-        if any(lo <= m.start() < hi for lo, hi in spans):
-            continue
+    for m in bare:
         ref = m.group("ref")
         if len(ref) == 4 and ref[:2] in ("19", "20"):
             continue  # a year
