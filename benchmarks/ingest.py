@@ -27,7 +27,10 @@ from typing import Any
 
 import orjson
 
+from shopcoach.capture.fileimport import default_workers
+
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+DEFAULT_WORKERS = str(default_workers())  # what `shopcoach ingest` uses on this machine
 CUSTOMER = [
     "Where is my order #{o}? It was supposed to arrive yesterday.",
     "hi, i want to return the trail tent i bought, order {o}",
@@ -366,7 +369,7 @@ def main() -> None:
 
         quarter = tmp / "quarter.jsonl"
         write_file(quarter, args.n // 4)
-        for workers in ("0", "1"):
+        for workers in ("0", DEFAULT_WORKERS):
             record(
                 f"file import, SQLite, n/4, {workers} workers",
                 args.n // 4,
@@ -402,7 +405,7 @@ def main() -> None:
         )
         if not args.skip_postgres:
             record(
-                "file import, PostgreSQL, 1 workers",
+                f"file import, PostgreSQL, {DEFAULT_WORKERS} workers",
                 args.n,
                 run_child(
                     "--scenario",
@@ -410,7 +413,7 @@ def main() -> None:
                     "--file",
                     str(data),
                     "--workers",
-                    "1",
+                    DEFAULT_WORKERS,
                     "--db",
                     fresh_db(args.pg_url, tmp, "pg"),
                 ),
@@ -421,9 +424,10 @@ def main() -> None:
                 args.n,
                 bench_http(data, tmp, args.batch, args.server_workers, args.clients),
             )
-    best = min(rows[f"file import, SQLite, {w} workers"]["seconds"] for w in ("0", "1"))
+    best = min(rows[f"file import, SQLite, {w} workers"]["seconds"] for w in ("0", DEFAULT_WORKERS))
     ratio = best / rows["raw executemany, SQLite"]["seconds"]
-    print(f"\nimport / raw executemany time ratio (SQLite, best of 0/1 workers): {ratio:.2f}x")
+    print(f"\nimport / raw executemany time ratio (SQLite, best of 0/{DEFAULT_WORKERS} workers): "
+          f"{ratio:.2f}x")
     print("peak RSS is the main process's; worker processes are not included")
 
 
