@@ -32,3 +32,8 @@ CASES = [
 @pytest.mark.parametrize(("text", "expected"), CASES)
 def test_order_refs(text: str, expected: list[tuple[str, bool]]) -> None:
     assert order_refs(text) == expected
+
+
+def test_named_only() -> None:
+    assert order_refs("any eta on 21082? order #A8 too", bare=False) == [("A8", True)]
+    assert order_refs("any eta on 21082? order #A8 too") == [("A8", True), ("21082", False)]

@@ -37,8 +37,9 @@ _ABOUT_AN_ORDER = re.compile(
 )
 
 
-def order_refs(text: str) -> list[tuple[str, bool]]:
-    """``(reference, named)`` for every order reference in ``text`` (see the module doc)."""
+def order_refs(text: str, *, bare: bool = True) -> list[tuple[str, bool]]:
+    """``(reference, named)`` for every order reference in ``text`` (see the module doc);
+    ``bare=False``: named ones only (what an agent's own reply says is always named)."""
     if not _DIGIT.search(text):
         return []  # every reference holds a digit: most messages stop here
     out: list[tuple[str, bool]] = []
@@ -50,13 +51,15 @@ def order_refs(text: str) -> list[tuple[str, bool]]:
         if ref not in seen:
             seen.add(ref)
             out.append((ref, True))
-    bare = [m for m in _BARE.finditer(text)
-            if not any(lo <= m.start() < hi for lo, hi in spans)]  # fmt: skip
+    if not bare:
+        return out
+    guesses = [m for m in _BARE.finditer(text)
+               if not any(lo <= m.start() < hi for lo, hi in spans)]  # fmt: skip
     # Is it about an order at all? Asked last: the pattern is the costly one (scoring runs
     # this on every message).
-    if not bare or not _ABOUT_AN_ORDER.search(text):
+    if not guesses or not _ABOUT_AN_ORDER.search(text):
         return out
-    for m in bare:
+    for m in guesses:
         ref = m.group("ref")
         if len(ref) == 4 and ref[:2] in ("19", "20"):
             continue  # a year
@@ -66,6 +69,6 @@ def order_refs(text: str) -> list[tuple[str, bool]]:
     return out
 
 
-def order_numbers(text: str) -> list[str]:
+def order_numbers(text: str, *, bare: bool = True) -> list[str]:
     """Just the references of :func:`order_refs`."""
-    return [ref for ref, _ in order_refs(text)]
+    return [ref for ref, _ in order_refs(text, bare=bare)]

@@ -32,7 +32,8 @@ def order_refs(conv: ConversationView) -> set[str]:
     """Order numbers a conversation names: in text, tool-call arguments and citations."""
     refs: set[str] = set()
     for m in conv.messages:
-        refs.update(order_numbers(m.text))
+        # A customer may give a bare number ("any eta on 21082?"); replies name orders.
+        refs.update(order_numbers(m.text, bare=m.role == "customer"))
         for call in m.tool_calls:
             args = call.get("arguments") or {}
             refs.update(str(args[k]) for k in _ORDER_ARGS if isinstance(args, dict) and args.get(k))
@@ -45,9 +46,12 @@ def check_conversation(
     epoch: Epoch,
     orders: Mapping[str, OrderFact],
     extra_names: tuple[str, ...] = (),
+    refs: set[str] | None = None,
 ) -> list[MessageCheck]:
-    """The grounding result of every AI message of ``conv``."""
-    conv_orders = [orders[r] for r in sorted(order_refs(conv)) if r in orders]
+    """The grounding result of every AI message of ``conv`` (``refs``: its
+    :func:`order_refs`, when the caller already has them)."""
+    refs = order_refs(conv) if refs is None else refs
+    conv_orders = [orders[r] for r in sorted(refs) if r in orders]
     checks: list[MessageCheck] = []
     for m in conv.ai_messages:
         cited = [

@@ -232,16 +232,16 @@ def _score_chunk(
         )
         for r, _ in todo
     }
-    orders = load.load_orders(
-        conn, store_id, sorted({o for v in views.values() for o in order_refs(v)})
-    )
+    refs = {cid: order_refs(v) for cid, v in views.items()}  # once: loading, then checking
+    orders = load.load_orders(conn, store_id, sorted({o for rs in refs.values() for o in rs}))
     enc = Encoder(conn.dialect.name == "sqlite")
     now = utcnow()
     score_rows: list[tuple[Any, ...]] = []
     flag_rows: list[tuple[Any, ...]] = []
     for r, h in todo:
         view = views[r.id]
-        checks = check_conversation(view, knowledge.epoch_at(r.started_at), orders)
+        checks = check_conversation(view, knowledge.epoch_at(r.started_at), orders,
+                                    refs=refs[r.id])  # fmt: skip
         result = judge_conversation(
             JudgeInput(view, checks, titles), judges, config, labels.get(r.id)
         )
