@@ -257,3 +257,12 @@ def test_attribute_questions_get_the_description_not_the_price_line() -> None:
     assert "$39.00" in gen.compose("How much is the Trailweight Tee?", None, [tee], None).text
     both = gen.compose("how much is the merino Trailweight Tee", None, [tee], None)
     assert "$39.00" in both.text  # asks the price: the price line
+
+
+def test_greeting_only_is_a_greeting_and_nothing_else() -> None:
+    from shopcoach.agent.compose import greeting_only
+
+    for text in ("hi", "Hello?", "Hi there!", "Hi, is anyone there?", "good morning", "hey hey"):
+        assert greeting_only(text), text
+    for text in ("there", "thanks", "hi, where is my order", "hey can you help", "yo what"):
+        assert not greeting_only(text), text

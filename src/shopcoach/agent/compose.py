@@ -83,8 +83,9 @@ class Generator(Protocol):
 
 GREETING_REPLY = "Hi! How can I help you today?"
 _GREETING = re.compile(
-    r"(?:(?:hi+|hey+|hiya|hello+|howdy|yo|hola|greetings|good (?:morning|afternoon|evening|day)"
-    r"|(?:is )?any(?:one|body) (?:there|here|around)|(?:are )?you there|there)\s*)+"
+    r"(?:(?:(?:hi+|hey+|hiya|hello+|howdy|yo|hola)(?: there)?|greetings"
+    r"|good (?:morning|afternoon|evening|day)|(?:is )?any(?:one|body) (?:there|here|around)"
+    r"|(?:are )?you there)\s*)+"
 )
 
 

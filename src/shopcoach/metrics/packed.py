@@ -34,7 +34,7 @@ import numpy as np
 import sqlalchemy as sa
 
 Kind = Literal["int", "int_or_null", "float", "flag", "hex64"]
-_JULIAN_EPOCH = 2440587.5  # julianday('1970-01-01')
+JULIAN_EPOCH = 2440587.5  # julianday('1970-01-01')
 NULL_INT = -(1 << 62)  # what an int_or_null column holds for NULL
 
 
@@ -56,14 +56,14 @@ _COMMA, _NOTHING = _lit("','"), _lit("''")
 def epoch_second(col: Any) -> Any:
     """Whole epoch seconds of a SQLite datetime column, as an integer (floor; 0.1 ms is added
     first because a julian day double resolves ~40 µs)."""
-    return sa.cast((sa.func.julianday(col) - _lit(str(_JULIAN_EPOCH))) * _lit("86400.0")
+    return sa.cast((sa.func.julianday(col) - _lit(str(JULIAN_EPOCH))) * _lit("86400.0")
                    + _lit("0.0001"), sa.Integer)  # fmt: skip
 
 
 def epoch_ms(col: Any) -> Any:
     """Whole epoch milliseconds (floor, after the same 0.1 ms): ``ms // 1000`` is exactly
     :func:`epoch_second`, and differences of two give durations to the millisecond."""
-    return sa.cast((sa.func.julianday(col) - _lit(str(_JULIAN_EPOCH))) * _lit("86400000.0")
+    return sa.cast((sa.func.julianday(col) - _lit(str(JULIAN_EPOCH))) * _lit("86400000.0")
                    + _lit("0.1"), sa.Integer)  # fmt: skip
 
 

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from shopcoach.errors import NotFound
 from shopcoach.metrics.model import CONFIDENCE_BINS, DIMENSIONS, Filters
 from shopcoach.metrics.packed import (
+    JULIAN_EPOCH,
     NULL_INT,
     Packed,
     PackingFailed,
@@ -432,11 +433,10 @@ def _seconds(conn: sa.Connection, values: list[Any]) -> np.ndarray:
     double resolves ~40 µs, so a whole second may come back as x.99999995)."""
     arr = np.asarray(values, dtype=np.float64)
     if conn.dialect.name == "sqlite":
-        arr = np.floor((arr - _JULIAN_EPOCH) * 86_400.0 + 1e-4)
+        arr = np.floor((arr - JULIAN_EPOCH) * 86_400.0 + 1e-4)
     return arr.astype(np.int64)
 
 
-_JULIAN_EPOCH = 2440587.5  # julianday('1970-01-01')
 
 
 def _columns(conn: sa.Connection, stmt: Any, width: int) -> list[list[Any]]:
