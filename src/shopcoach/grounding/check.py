@@ -24,7 +24,15 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from shopcoach.grounding.evidence import Evidence, ProductFact, name_tokens
-from shopcoach.grounding.facts import Duration, Money, amounts, durations, sentences
+from shopcoach.grounding.facts import (
+    Duration,
+    Money,
+    amounts,
+    durations,
+    mentions_any,
+    sentences,
+    subject_near,
+)
 
 Verdict = Literal["supported", "contradicted", "unsupported"]
 PRICE_TOLERANCE = 0.005
@@ -54,13 +62,10 @@ _SIZE_KEYS = ("size", "come")
 _MONEY_KEYS = ("$", "€", "£", "usd", "eur", "gbp", "dollar", "cost", "price")
 
 
-def _may(lower: str, keys: tuple[str, ...]) -> bool:
-    for k in keys:  # a plain loop: any() over a generator costs more than the tests here
-        if k in lower:
-            return True
-    return False
+_may = mentions_any
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DATE_KEYS = (*_MONTHS, "today", "tomorrow", "-")  # "-": an ISO date
 _DATE_RE = re.compile(
     r"\b(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?P<day>\d{1,2})"
     r"(?:st|nd|rd|th)?\b|\b(?P<iso>\d{4}-\d{2}-\d{2})\b|\b(?P<rel>today|tomorrow)\b",
@@ -152,7 +157,7 @@ def check_answer(draft: str, evidence: Evidence) -> GroundingResult:
             listed = m.group("list") or m.group("list2")
             claims.append(_check_sizes(m.group(), _SIZE_TOKEN_RE.findall(listed), sentence,
                                        product))  # fmt: skip
-        for m in _DATE_RE.finditer(sentence):
+        for m in _DATE_RE.finditer(sentence) if _may(lower, _DATE_KEYS) else ():
             claim = _check_date(m, sentence, evidence)
             if claim:
                 claims.append(claim)
@@ -171,42 +176,69 @@ def _mentions(draft: str, evidence: Evidence) -> list[_Mention]:
     found: list[_Mention] = []
     ignore = {t for name in evidence.extra_names for t in name_tokens(name)}
     for offset, sentence in sentences(draft):
-        claimy: bool | None = None  # does the sentence make a price/stock/size claim? (lazy)
-        for m in _NAME_RE.finditer(sentence):
-            words = m.group().split()
-            while words and words[0].lower().strip("'") in _LEADING:
-                words = words[1:]
-            if not words:
+        for c in _name_candidates(sentence):
+            if ignore and c.tokens <= ignore | _NOT_PRODUCTS:
                 continue
-            text = " ".join(words)
-            tokens = name_tokens(text)
-            if not tokens or tokens <= ignore | _NOT_PRODUCTS:
-                continue
-            if all(t.isdigit() for t in tokens):
-                continue  # "1 point", "100 points": a bare number names no product
-            start = offset + m.start() + m.group().find(words[0])
-            product = _match_product(tokens, evidence)
+            start = offset + c.start
+            product = _match_product(c.tokens, evidence)
             if product is None and evidence.lookup is not None:
-                product = evidence.lookup(text)
-            model_number = any(any(c.isdigit() for c in w) and any(c.isalpha() for c in w)
-                               for w in words)  # fmt: skip
-            if product is None and claimy is None:
-                lower = sentence.lower()
-                claimy = bool(
-                    (_may(lower, _MONEY_KEYS) and _MONEY_HINT.search(sentence))
-                    or (_may(lower, _STOCK_KEYS) and _STOCK_RE.search(sentence))
-                    or (_may(lower, _SIZE_KEYS) and _SIZE_RE.search(sentence))
-                )
-            if product is None and not (claimy and (len(words) >= 2 or model_number)):
-                continue  # a capitalised word that names no product claim
-            if product is None and (tokens - ignore - _NOT_PRODUCTS) == set():
+                product = evidence.lookup(c.text)
+            if product is not None:
+                found.append(_Mention(start, start + len(c.text), c.text, product))
                 continue
-            if product is None and _size_label(words):
-                continue  # "US 6", "EU 42": a size, not a product
-            if product is None and _quoted(text, evidence):
+            if not (c.named_claim and _claimy(sentence)):
+                continue  # a capitalised word that names no product claim
+            if _quoted(c.text, evidence):
                 continue  # "Trailhead Rewards": a name the knowledge the answer used gives
-            found.append(_Mention(start, start + len(text), text, product))
+            found.append(_Mention(start, start + len(c.text), c.text, None))
     return found
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A run of capitalised words in a sentence that may name a product (evidence aside)."""
+
+    start: int  # offset in the sentence
+    text: str
+    tokens: frozenset[str]
+    # Unresolved, it still counts as a product the answer names when the sentence makes a
+    # price/stock/size claim: two words or more, or a model number, and not a size ("US 6").
+    named_claim: bool
+
+
+@lru_cache(maxsize=8192)
+def _name_candidates(sentence: str) -> tuple[_Candidate, ...]:
+    """The evidence-independent half of :func:`_mentions`, cached: answers repeat sentences
+    ("I'm sorry about that."), and every answer is read by the agent and again by scoring."""
+    out: list[_Candidate] = []
+    for m in _NAME_RE.finditer(sentence):
+        words = m.group().split()
+        while words and words[0].lower().strip("'") in _LEADING:
+            words = words[1:]
+        if not words:
+            continue
+        text = " ".join(words)
+        tokens = name_tokens(text)
+        if not tokens or tokens <= _NOT_PRODUCTS:
+            continue
+        if all(t.isdigit() for t in tokens):
+            continue  # "1 point", "100 points": a bare number names no product
+        model_number = any(any(c.isdigit() for c in w) and any(c.isalpha() for c in w)
+                           for w in words)  # fmt: skip
+        named_claim = (len(words) >= 2 or model_number) and not _size_label(words)
+        out.append(_Candidate(m.start() + m.group().find(words[0]), text, tokens, named_claim))
+    return tuple(out)
+
+
+@lru_cache(maxsize=8192)
+def _claimy(sentence: str) -> bool:
+    """Whether the sentence makes a price, stock or size claim."""
+    lower = sentence.lower()
+    return bool(
+        (_may(lower, _MONEY_KEYS) and _MONEY_HINT.search(sentence))
+        or (_may(lower, _STOCK_KEYS) and _STOCK_RE.search(sentence))
+        or (_may(lower, _SIZE_KEYS) and _SIZE_RE.search(sentence))
+    )
 
 
 _SIZE_SYSTEMS = frozenset({"us", "uk", "eu", "it", "fr", "jp", "au", "mx", "cm", "mm"})
@@ -449,8 +481,6 @@ def _check_sizes(text: str, sizes: list[str], sentence: str, product: ProductFac
 
 
 def _check_date(m: re.Match[str], sentence: str, evidence: Evidence) -> Claim | None:
-    from shopcoach.grounding.facts import subject_near
-
     if subject_near(sentence, m.start()) != "delivery":
         return None
     today = evidence.today or date.today()

@@ -62,6 +62,9 @@ class _Version:
         return self.valid_to is None or day <= self.valid_to
 
 
+_MEMO_LIMIT = 50_000
+
+
 @dataclass
 class Epoch:
     """What was valid during one interval: products by key, a name index, policy facts."""
@@ -72,6 +75,9 @@ class Epoch:
     # Article key → its text: what an answer citing the article may quote (grounding passages).
     articles: dict[str, str] = field(default_factory=dict)
     _index: dict[str, list[ProductFact]] = field(default_factory=dict)
+    # name → lookup result: answers repeat the same product names across a scoring run, and
+    # the epoch does not change under it. Cleared when it reaches _MEMO_LIMIT names.
+    _memo: dict[str, ProductFact | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         index: dict[str, list[ProductFact]] = defaultdict(list)
@@ -82,7 +88,17 @@ class Epoch:
 
     def lookup(self, name: str) -> ProductFact | None:
         """The product a name refers to (75% of the name's words in its name or brand),
-        found through an inverted index instead of a scan of the catalog."""
+        found through an inverted index instead of a scan of the catalog; remembered."""
+        try:
+            return self._memo[name]
+        except KeyError:
+            pass
+        if len(self._memo) >= _MEMO_LIMIT:
+            self._memo.clear()
+        found = self._memo[name] = self._lookup(name)
+        return found
+
+    def _lookup(self, name: str) -> ProductFact | None:
         tokens = name_tokens(name)
         if not tokens:
             return None
