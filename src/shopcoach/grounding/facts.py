@@ -125,14 +125,19 @@ def subject_near(sentence: str, position: int) -> str | None:
     ("Shipping takes 3-5 days", "Returns are accepted within 30 days of delivery"), else the
     nearest after it ("a 30-day return window")."""
     before: str | None = None
-    after: str | None = None
-    for m in _SUBJECT_RE.finditer(sentence):
-        subject = _STEM_TO_SUBJECT[m.group(1).lower()]
-        if m.start() < position:
-            before = subject
-        elif after is None:
-            after = subject
-    return before or after
+    for start, subject in _subject_marks(sentence):
+        if start >= position:
+            return before or subject
+        before = subject
+    return before
+
+
+@lru_cache(maxsize=8192)
+def _subject_marks(sentence: str) -> tuple[tuple[int, str], ...]:
+    """(offset, subject) of every policy keyword in ``sentence``; cached, as a sentence is
+    asked about once per number and date in it."""
+    return tuple((m.start(), _STEM_TO_SUBJECT[m.group(1).lower()])
+                 for m in _SUBJECT_RE.finditer(sentence))  # fmt: skip
 
 
 def durations(text: str) -> list[Duration]:
