@@ -9,7 +9,8 @@ Hierarchy::
     ├── ConfigError            bad setting or config file
     ├── StoreError             the database
     │   ├── SchemaOutOfDate    the database needs `shopcoach db upgrade`
-    │   └── NotFound           a named store, key or record does not exist
+    │   ├── NotFound           a named store, key or record does not exist
+    │   └── Busy               409: another run of the same job holds its lease
     ├── ValidationFailed       a whole request or file is unusable (per-record problems are
     │                          reported as RecordError values, not raised)
     └── AuthError              API authentication/authorisation
@@ -52,6 +53,11 @@ class SchemaOutOfDate(StoreError):
 class NotFound(StoreError):
     code = "not_found"
     http_status = 404
+
+
+class Busy(StoreError):
+    code = "busy"
+    http_status = 409
 
 
 class ValidationFailed(ShopcoachError):

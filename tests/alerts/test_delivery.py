@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import threading
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from shopcoach.alerts.delivery import add_sink, deliver_pending, deliver_pending_db
+from shopcoach.cli import app
+from shopcoach.errors import Busy
 from shopcoach.settings import Settings
+from shopcoach.store import leases
 from shopcoach.store.engine import Database
 from shopcoach.store.tables import alert_deliveries, alerts
 from shopcoach.stores import Store
 from tests.alerts.test_sinks_peers import Mailbox, Recorder, dead_url, http_peer, smtp_peer
+from tests.conftest import make_key
 
 __all__ = ["http_peer", "smtp_peer"]
 T0 = datetime(2026, 11, 9, 6, 0)
@@ -147,6 +156,9 @@ def test_resolution_is_announced_once(db: Database, store: Store, http_peer: Rec
     events = [(r["json"]["event"], r["json"]["state"]) for r in http_peer.requests]
     assert events == [("opened", "open"), ("resolved", "resolved")]
     assert [d for *_, d in deliveries(db)] == ["opened: ok", "resolved: ok"]
+    with db.connect() as conn:
+        recorded = conn.execute(sa.select(alert_deliveries.c.event).order_by(alert_deliveries.c.id))
+        assert [e for (e,) in recorded] == ["opened", "resolved"]
 
 
 def test_other_stores_alerts_are_not_sent(db: Database, store: Store, http_peer: Recorder) -> None:
@@ -158,3 +170,89 @@ def test_other_stores_alerts_are_not_sent(db: Database, store: Store, http_peer:
     insert_alert(db, other, "f1")
     assert deliver(db, store).sent == 0
     assert deliver(db, other).sent == 0  # no sinks there
+
+
+class Gate(ThreadingHTTPServer):
+    """A webhook peer that holds each request until ``release`` is set: a slow sink."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _GateHandler)
+        self.arrived = threading.Event()
+        self.release = threading.Event()
+        self.requests = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/hook"
+
+
+class _GateHandler(BaseHTTPRequestHandler):
+    server: Gate
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        self.server.requests += 1
+        self.server.arrived.set()
+        self.server.release.wait(20)
+        self.send_response(200)
+        self.send_header("content-length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_overlapping_runs_send_each_message_once(db: Database, store: Store) -> None:
+    """A second run while the first is still sending (a cron job overlapping "deliver now")
+    is refused with Busy and sends nothing; without the lease both would plan and send the
+    same open alert."""
+    gate = Gate()
+    server = threading.Thread(target=gate.serve_forever, daemon=True)
+    server.start()
+    try:
+        sink(db, store, "slow", "webhook", {"url": gate.url, "timeout": 30})
+        insert_alert(db, store, "f1")
+        first: dict[str, Any] = {}
+        run = threading.Thread(target=lambda: first.update(r=deliver_pending_db(db, store.id)))
+        run.start()
+        assert gate.arrived.wait(20), "the first run never reached the sink"
+        with pytest.raises(Busy) as exc:
+            deliver_pending_db(db, store.id)
+        assert f"alerts.deliver:{store.id}" in exc.value.message
+        gate.release.set()
+        run.join(20)
+        assert first["r"].sent == 1 and gate.requests == 1
+        assert deliver_pending_db(db, store.id).sent == 0  # lease released; nothing new
+        assert gate.requests == 1
+    finally:
+        gate.release.set()
+        gate.shutdown()
+        gate.server_close()
+        server.join()
+
+
+def test_a_crashed_runs_lease_lapses(db: Database, store: Store, http_peer: Recorder) -> None:
+    sink(db, store, "hook", "webhook", {"url": http_peer.url})
+    insert_alert(db, store, "f1")
+    past = datetime(2020, 1, 1)
+    leases.acquire(db, f"alerts.deliver:{store.id}", timedelta(minutes=2), now=past)
+    assert deliver_pending_db(db, store.id).sent == 1  # the 2020 lease expired long ago
+    assert len(http_peer.requests) == 1
+
+
+def test_busy_in_the_api_and_the_cli(
+    db: Database, db_url: str, store: Store, client: TestClient
+) -> None:
+    held = leases.acquire(db, f"alerts.deliver:{store.id}", timedelta(minutes=5))
+    headers = {"Authorization": f"Bearer {make_key(db, store, 'admin')}"}
+    r = client.post("/api/v1/alert-sinks/deliver", headers=headers)
+    assert r.status_code == 409
+    err = r.json()["error"]
+    assert err["code"] == "busy" and held.holder in err["message"] and err["hint"]
+    result = CliRunner().invoke(app, ["--db", db_url, "alerts", "sinks", "deliver"])
+    assert isinstance(result.exception, Busy) and held.holder in result.exception.message
+    leases.release(db, held)
+    assert client.post("/api/v1/alert-sinks/deliver", headers=headers).json()["sent"] == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -64,3 +66,29 @@ def test_foreign_keys_and_wal_on_sqlite(db: Database) -> None:
                 "INSERT INTO api_keys (store_id, name, prefix, key_hash, scopes, created_at) "
                 "VALUES (999, 'x', 'p', 'h', 'read', '2026-01-01')"
             )
+
+
+def test_0006_backfills_the_event_of_earlier_deliveries(db_url: str) -> None:
+    """Before 0006 the event was the first word of ``detail``; the migration keeps it."""
+    from shopcoach.store.tables import alert_deliveries
+    from shopcoach.stores import ensure_store
+    from tests.alerts.test_delivery import insert_alert
+
+    old = open_store(db_url, check=False)
+    try:
+        upgrade(old.engine, "0005")
+        with old.begin() as conn:
+            store, _ = ensure_store(conn, "default", actor="test")
+        alert_id = insert_alert(old, store, "f1")
+        d = alert_deliveries.c
+        with old.begin() as conn:
+            for detail in ("opened: ok", "resolved: HTTP 500: down", "opened: timed out"):
+                conn.execute(sa.insert(alert_deliveries).values(
+                    alert_id=alert_id, sink="hook", ok=detail.endswith("ok"), detail=detail,
+                    attempted_at=datetime(2026, 11, 9)))  # fmt: skip
+        upgrade(old.engine)
+        with old.connect() as conn:
+            events = conn.execute(sa.select(d.detail, d.event).order_by(d.id)).all()
+        assert [e for _, e in events] == ["opened", "resolved", "opened"]
+    finally:
+        old.close()

@@ -8,21 +8,25 @@
   that sink and whose resolution has not (an alert resolved before anyone was told is not
   news; an acknowledged alert is not re-sent: a person has it);
 
-and records one ``alert_deliveries`` row per attempt. The event is the first word of the
-row's ``detail`` (``"opened: ok"``, ``"resolved: HTTP 500: ..."``): the table has no event
-column. A failing sink never raises; it is retried on the next call until ``max_attempts``
-failed attempts for that alert, sink and event. A second call sends nothing new.
+and records one ``alert_deliveries`` row per attempt, with its ``event`` and a ``detail``
+(``"opened: ok"``, ``"resolved: HTTP 500: ..."``). A failing sink never raises; it is retried
+on the next call until ``max_attempts`` failed attempts for that alert, sink and event. A
+second call sends nothing new.
 
 Sending happens between two short database steps (plan, then record), so no transaction is
 held open while a slow peer times out; :func:`deliver_pending_db` runs the three steps with
-their own connections.
+their own connections, under the lease ``alerts.deliver:<store id>`` (``store/leases.py``):
+two runs at once (a cron job overlapping a click on "deliver now") would otherwise plan the
+same messages and both send them. The second run raises :class:`~shopcoach.errors.Busy`
+(HTTP 409) and sends nothing. The lease lasts the plan's worst case (every sink's timeout,
+plus a minute), so a run that crashed frees it by itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -39,11 +43,13 @@ from shopcoach.alerts.sinks import (
 )
 from shopcoach.errors import NotFound, ValidationFailed
 from shopcoach.settings import Settings
+from shopcoach.store import leases
 from shopcoach.store.engine import Database
 from shopcoach.store.sql import utcnow
 from shopcoach.store.tables import alert_deliveries, alert_sinks, alerts, stores
 
 MAX_ATTEMPTS = 5
+DEFAULT_TIMEOUT = 10.0  # seconds per request, the sinks' default (alerts/sinks.py)
 
 
 @dataclass(frozen=True)
@@ -230,10 +236,6 @@ class DeliveryReport:
         }
 
 
-def _event_of(detail: Any) -> Any:
-    return sa.case((detail.like("resolved%"), "resolved"), else_="opened")
-
-
 def plan_deliveries(
     conn: sa.Connection, store_id: int, *, max_attempts: int = MAX_ATTEMPTS
 ) -> tuple[list[Planned], int]:
@@ -242,7 +244,7 @@ def plan_deliveries(
     if not sinks:
         return [], 0
     d, a = alert_deliveries, alerts
-    event = _event_of(d.c.detail)
+    event = d.c.event
     history: dict[tuple[int, str, str], tuple[bool, int]] = {}
     rows = conn.execute(
         sa.select(
@@ -308,6 +310,7 @@ def send_planned(
                 {
                     "alert_id": p.alert_id,
                     "sink": p.sink.name,
+                    "event": p.event,
                     "ok": ok,
                     "detail": detail,
                     "attempted_at": now or utcnow(),
@@ -350,10 +353,23 @@ def deliver_pending(
 def deliver_pending_db(
     db: Database, store_id: int, *, now: datetime | None = None, settings: Settings | None = None
 ) -> DeliveryReport:
-    """:func:`deliver_pending` with no transaction open while sending."""
+    """:func:`deliver_pending` with no transaction open while sending, under the store's
+    delivery lease (:class:`~shopcoach.errors.Busy` if another run holds it)."""
     limit = settings.alert_max_attempts if settings else MAX_ATTEMPTS
-    with db.connect() as conn:
-        plan, gave_up = plan_deliveries(conn, store_id, max_attempts=limit)
-    attempts = send_planned(plan, settings=settings, now=now)
-    with db.begin() as conn:
-        return record_attempts(conn, attempts, gave_up)
+    with leases.held(db, f"alerts.deliver:{store_id}", PLAN_LEASE) as lease:
+        with db.connect() as conn:
+            plan, gave_up = plan_deliveries(conn, store_id, max_attempts=limit)
+        if plan:
+            leases.extend(db, lease, sending_time(plan))
+        attempts = send_planned(plan, settings=settings, now=now)
+        with db.begin() as conn:
+            return record_attempts(conn, attempts, gave_up)
+
+
+PLAN_LEASE = timedelta(minutes=2)
+
+
+def sending_time(plan: list[Planned]) -> timedelta:
+    """The longest sending ``plan`` can take: every request times out, plus a minute."""
+    worst = sum(float(p.sink.config.get("timeout") or DEFAULT_TIMEOUT) for p in plan)
+    return timedelta(seconds=worst + 60)

@@ -534,10 +534,24 @@ alert_deliveries = sa.Table(
     sa.Column("id", BigId, primary_key=True, autoincrement=True),
     sa.Column("alert_id", BigId, sa.ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
     sa.Column("sink", sa.String(200), nullable=False),
+    # What was sent: "opened" or "resolved" (rows before revision 0006 were backfilled from
+    # the first word of ``detail``).
+    sa.Column("event", sa.String(20), nullable=False, server_default="opened"),
     sa.Column("ok", sa.Boolean(), nullable=False),
     sa.Column("detail", sa.Text()),
     sa.Column("attempted_at", sa.DateTime(), nullable=False),
     sa.Index(None, "alert_id"),
+)
+
+# Named, expiring leases: one holder at a time for jobs that must not run twice at once
+# (``store/leases.py``; e.g. ``alerts.deliver:<store id>``).
+leases = sa.Table(
+    "leases",
+    metadata,
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("holder", sa.String(200), nullable=False),
+    sa.Column("acquired_at", sa.DateTime(), nullable=False),
+    sa.Column("expires_at", sa.DateTime(), nullable=False),
 )
 
 drift_findings = sa.Table(
