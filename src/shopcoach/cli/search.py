@@ -58,7 +58,7 @@ def _eval_set(
 
 def _render(report: EvalReport, cv: CVResult | None) -> None:
     fusion = report.fusion
-    mix = f"convex alpha={fusion.alpha:g}" if fusion.method == "convex" else "rrf"
+    mix = fusion.describe()
     console.print(
         f"[bold]{report.dataset}[/]: {report.n_documents:,} documents, {report.n_queries:,} "
         f"queries; lexical {report.lexical_backend}, embedder {report.embedder or 'none'}, "
@@ -114,6 +114,14 @@ def eval_(
     cv: Annotated[
         bool, typer.Option("--cv", help="Also cross-validate the convex fusion weight.")
     ] = False,
+    spelling: Annotated[
+        bool,
+        typer.Option(
+            "--spelling/--no-spelling",
+            help="Rewrite query words the documents never use (typos, run-together words) "
+            "before the lexical search.",
+        ),
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Score lexical, dense and hybrid search: nDCG@10, MRR@10, Recall@100, zero-result rate."""
@@ -121,7 +129,7 @@ def eval_(
         modes = parse_modes(mode)
         config = FusionConfig(method=fusion)  # type: ignore[arg-type]
         if alpha is not None:
-            config = FusionConfig(method=config.method, alpha=alpha)
+            config = FusionConfig(method=config.method, alpha=alpha, product_alpha=None)
     except ValueError as exc:
         raise ValidationFailed(
             str(exc), hint="--mode lexical|dense|hybrid|all, --fusion convex|rrf, --alpha 0..1."
@@ -137,7 +145,9 @@ def eval_(
     es = _eval_set(dataset, docs, queries, qrels)
     logging.getLogger("shopcoach.search").setLevel(logging.ERROR if as_json else logging.WARNING)
     try:
-        report, cv_result = run_evaluation(es, modes, embedder=spec, fusion=config, cv=cv)
+        report, cv_result = run_evaluation(
+            es, modes, embedder=spec, fusion=config, cv=cv, spelling=spelling
+        )
     except EmbedderUnavailable as exc:
         raise ValidationFailed(
             str(exc), hint="Use --embedder none for lexical only, or install the extra."

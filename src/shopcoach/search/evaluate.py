@@ -73,6 +73,7 @@ class EvalReport:
             "fusion": {
                 "method": self.fusion.method,
                 "alpha": self.fusion.alpha,
+                "product_alpha": self.fusion.product_alpha,
                 "candidates": self.fusion.candidates,
             },
             "n_documents": self.n_documents,
@@ -86,8 +87,7 @@ class EvalReport:
         head = (
             f"{self.dataset}: {self.n_documents} docs, {self.n_queries} queries; "
             f"lexical={self.lexical_backend} embedder={self.embedder or '-'} "
-            f"fusion={self.fusion.method}"
-            + (f"(alpha={self.fusion.alpha:g})" if self.fusion.method == "convex" else "")
+            f"fusion={self.fusion.describe()}"
         )
         lines = [
             head,
@@ -219,7 +219,8 @@ def cross_validate_alpha(
     base: FusionConfig | None = None,
 ) -> CVResult:
     """k-fold CV of the convex weight: choose on k-1 folds, score on the held-out fold."""
-    base = base or replace(index.fusion, method="convex")
+    # One weight for every kind: the grid value replaces both alpha and product_alpha.
+    base = replace(base or index.fusion, method="convex", product_alpha=None)
     retrievals = collect_retrievals(index, es.queries)
     thr = es.relevance_threshold
     runs = {a: fused_run(index, retrievals, replace(base, alpha=a)) for a in grid}
@@ -296,11 +297,13 @@ def run_evaluation(
     fusion: FusionConfig | None = None,
     cv: bool = False,
     cv_repeats: int = 3,
+    spelling: bool = True,
 ) -> tuple[EvalReport, CVResult | None]:
     """Build the index for ``es``, score ``modes`` and, with ``cv``, cross-validate the convex
-    weight (only when the index has an embedder). What ``shopcoach search eval`` calls."""
+    weight (only when the index has an embedder). What ``shopcoach search eval`` calls.
+    ``spelling=False``: lexical queries as typed (no rewriting of unknown words)."""
     index, index_seconds = build_index(
-        es, embedder=embedder, lexical_backend=lexical_backend, fusion=fusion
+        es, embedder=embedder, lexical_backend=lexical_backend, fusion=fusion, spelling=spelling
     )
     try:
         report = replace(evaluate(es, modes, index=index), index_seconds=index_seconds)
@@ -340,6 +343,12 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         help="minimum grade counted relevant by MRR/Recall (default: dataset's, else > 0)",
     )
     p.add_argument("--cv", action="store_true", help="also cross-validate the fusion weight")
+    p.add_argument("--cv-repeats", type=int, default=3, help="CV repetitions (default 3)")
+    p.add_argument(
+        "--no-spelling",
+        action="store_true",
+        help="search lexical queries as typed (no rewriting of unknown words)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = p.parse_args(argv)
     if not args.dataset and not (args.docs and args.queries and args.qrels):
@@ -358,7 +367,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         es = replace(es, relevance_threshold=args.relevance_threshold)
     fusion = FusionConfig(method=args.fusion)
     if args.alpha is not None:
-        fusion = replace(fusion, alpha=args.alpha)
+        fusion = replace(fusion, alpha=args.alpha, product_alpha=None)
     report, cv = run_evaluation(
         es,
         parse_modes(args.mode),
@@ -366,6 +375,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         lexical_backend=args.lexical_backend,
         fusion=fusion,
         cv=args.cv,
+        cv_repeats=args.cv_repeats,
+        spelling=not args.no_spelling,
     )
     if args.json:
         out = report.as_dict()

@@ -22,11 +22,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 
-from shopcoach.search.documents import Document
+from shopcoach.search.documents import Document, DocumentKind
 
 _NO_DAY_MIN = np.int32(-(2**31))
 _NO_DAY_MAX = np.int32(2**31 - 1)
@@ -114,6 +114,10 @@ class AttributeTable:
         for t in terms:
             self._postings[t].add(row)
         self._row_terms[row] = terms
+
+    def has_kind_other_than(self, kind: str) -> bool:
+        """Whether any live row is of another kind than ``kind``."""
+        return any(self._postings.get(f"k:{k}") for k in get_args(DocumentKind) if k != kind)
 
     def clear(self, row: int) -> None:
         for t in self._row_terms.pop(row, ()):

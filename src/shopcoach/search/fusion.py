@@ -3,7 +3,8 @@
 Two methods:
 
 * ``convex`` (default): a weighted sum of min-max normalised scores,
-  ``(1 - alpha) * lexical + alpha / m * (dense_1 + ... + dense_m)`` for ``m`` dense retrievers.
+  ``(1 - alpha) * lexical + alpha / m * (dense_1 + ... + dense_m)`` for ``m`` dense retrievers,
+  with ``alpha`` by document kind (``product_alpha`` for products, ``alpha`` for the rest).
   Lexical BM25 scores are min-max scaled over the lexical list (a candidate that BM25 did not
   return scores 0). Dense scores are the exact cosine of *every* candidate (the hybrid index
   computes it for candidates found only by another retriever), min-max scaled over all
@@ -17,14 +18,17 @@ Two methods:
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 FusionMethod = Literal["convex", "rrf"]
 
-# Dense share of the convex mix, chosen by 5-fold cross-validation on ESCI (docs/search.md).
+# Dense share of the convex mix. Articles (support-article routing on Bitext and HINT3) and
+# products (ESCI) want different mixes: product titles are keyword-dense, so BM25 deserves more
+# weight there. Both were chosen by 5-fold cross-validation (docs/search.md).
 DEFAULT_ALPHA = 0.7
+PRODUCT_ALPHA = 0.55
 
 Ranked = Sequence[tuple[Hashable, float]]
 
@@ -35,12 +39,29 @@ class FusionConfig:
     alpha: float = DEFAULT_ALPHA
     rrf_k: int = 60
     candidates: int = 100  # documents taken from each retriever before fusion
+    # The dense share for product documents; None: ``alpha`` for every kind.
+    product_alpha: float | None = PRODUCT_ALPHA
 
     def __post_init__(self) -> None:
         if self.method not in ("convex", "rrf"):
             raise ValueError(f"unknown fusion method {self.method!r}")
         if not 0.0 <= self.alpha <= 1.0:
             raise ValueError("alpha must be within [0, 1]")
+        if self.product_alpha is not None and not 0.0 <= self.product_alpha <= 1.0:
+            raise ValueError("product_alpha must be within [0, 1]")
+
+    def describe(self) -> str:
+        """``convex(alpha=0.7, products 0.55)`` / ``rrf(k=60)``, for reports."""
+        if self.method == "rrf":
+            return f"rrf(k={self.rrf_k})"
+        products = "" if self.product_alpha is None else f", products {self.product_alpha:g}"
+        return f"convex(alpha={self.alpha:g}{products})"
+
+    def alpha_for(self, kind: str) -> float:
+        """The dense share for a document of ``kind``."""
+        if kind == "product" and self.product_alpha is not None:
+            return self.product_alpha
+        return self.alpha
         if self.candidates < 1:
             raise ValueError("candidates must be positive")
 
@@ -77,11 +98,14 @@ def fuse(
     dense: Sequence[Ranked],
     config: FusionConfig,
     dense_scores: Sequence[Mapping[Any, float]] | None = None,
+    kind_of: Callable[[Any], str] | None = None,
 ) -> list[Fused]:
     """Fuse a lexical list with the lists of zero or more dense retrievers, each best first.
 
     ``dense_scores`` (one mapping per dense list) gives the cosine of every candidate for
     convex fusion; without it a candidate missing from a dense list gets 0 for that list.
+    ``kind_of`` (a candidate → its document kind) lets convex fusion weigh each candidate with
+    :meth:`FusionConfig.alpha_for` its kind; without it every candidate gets ``alpha``.
     Ties are broken by the best single-list rank, then by first appearance.
     """
     dense_lists = list(dense)
@@ -109,11 +133,11 @@ def fuse(
     else:
         lex_norm = _minmax(lex_score)
         m = max(1, len(dense_lists))
-        w_dense = config.alpha / m if dense_lists else 0.0
-        w_lex = 1.0 - config.alpha if dense_lists else 1.0
         dense_norms = [_minmax({k: float(sc[k]) for k in keys if k in sc}) for sc in all_scores]
         for k in keys:
-            s = w_lex * lex_norm.get(k, 0.0)
+            alpha = config.alpha_for(kind_of(k)) if kind_of is not None else config.alpha
+            w_dense = alpha / m if dense_lists else 0.0
+            s = (1.0 - alpha if dense_lists else 1.0) * lex_norm.get(k, 0.0)
             for dn in dense_norms:
                 s += w_dense * dn.get(k, 0.0)
             scores[k] = s

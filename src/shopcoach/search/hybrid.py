@@ -30,6 +30,7 @@ from shopcoach.search.documents import (
     Document,
     Representation,
     embedding_text,
+    lexical_fields,
 )
 from shopcoach.search.embedders import (
     Embedder,
@@ -41,6 +42,7 @@ from shopcoach.search.filters import AttributeTable, Filters
 from shopcoach.search.fusion import FusionConfig, fuse
 from shopcoach.search.lexical import FieldWeights, LexicalIndex, make_lexical_index
 from shopcoach.search.persist import SaveResult, load_into, save_index
+from shopcoach.search.rewrite import Rewrite, Vocabulary, drop_negated
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +136,7 @@ class SearchIndex:
         cache: EmbeddingCache | None = None,
         dense_backend: str = "auto",
         hnsw_threshold: int = DEFAULT_HNSW_THRESHOLD,
+        spelling: bool = True,
     ) -> None:
         self._auto_fallback = False
         if embedder == "auto":
@@ -162,6 +165,9 @@ class SearchIndex:
             for e in embedders
         ]
         self.attributes = AttributeTable()
+        # Words of the indexed texts, to rewrite unknown query words before BM25 (spelling.py).
+        self.spelling = spelling
+        self.vocabulary = Vocabulary()
         self._docs: dict[str, Document] = {}
         self._row_of: dict[str, int] = {}
         self._id_of_row: list[str | None] = []
@@ -238,6 +244,10 @@ class SearchIndex:
             if row is None:
                 row = self._new_row(d.id)
             rows.append(row)
+            old = self._docs.get(d.id)
+            if old is not None:
+                self.vocabulary.remove(_lexical_text(old))
+            self.vocabulary.add(_lexical_text(d))
             self._docs[d.id] = d
             self.attributes.set(row, d)
         self._dirty.update(rows)
@@ -257,7 +267,7 @@ class SearchIndex:
             return UpsertResult(0, 0, 0, 0, 0)
         rows = [self._row_of.pop(i) for i in gone]
         for doc_id, row in zip(gone, rows, strict=True):
-            del self._docs[doc_id]
+            self.vocabulary.remove(_lexical_text(self._docs.pop(doc_id)))
             self._id_of_row[row] = None
             self.attributes.clear(row)
             self._free_rows.append(row)
@@ -301,6 +311,7 @@ class SearchIndex:
             self._row_of[d.id] = row
             self._docs[d.id] = d
             self.attributes.set(row, d)
+            self.vocabulary.add(_lexical_text(d))
         self._free_rows = [r for r in range(n_rows - 1, -1, -1) if self._id_of_row[r] is None]
         self.lexical.upsert(list(docs))
 
@@ -311,7 +322,27 @@ class SearchIndex:
             return None
         return self.attributes.mask(filters, len(self._id_of_row))
 
+    def products_only(self, filters: Filters | None = None) -> bool:
+        """Whether a search with ``filters`` can only return products: the filter asks for
+        them, or the index holds nothing else."""
+        if filters is not None and filters.kind is not None:
+            return filters.kind == "product"
+        return bool(self._docs) and not self.attributes.has_kind_other_than("product")
+
+    def rewrite(self, query: str, filters: Filters | None = None) -> Rewrite:
+        """The query as the retrievers search it (:mod:`shopcoach.search.rewrite`): negated
+        words dropped in a product search, unknown words corrected or split against the
+        indexed vocabulary for the lexical retriever (unless ``spelling`` is off)."""
+        products = self.products_only(filters)
+        if self.spelling:
+            return self.vocabulary.rewrite(query, products=products)
+        if products:
+            text, dropped = drop_negated(query)
+            return Rewrite(text, (), dropped, text if dropped else None)
+        return Rewrite(query)
+
     def _lexical(self, query: str, n: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
+        """BM25 over ``query`` as given (already rewritten), ``n`` rows passing ``mask``."""
         total = len(self.lexical)
         if total == 0:
             return []
@@ -357,12 +388,13 @@ class SearchIndex:
         """Each retriever's top ``n`` rows that pass ``filters``, and, when both lexical and
         dense run, the cosine of every candidate under every embedder."""
         mask = self._mask(filters)
-        lex = self._lexical(query, n, mask) if lexical else []
+        rw = self.rewrite(query, filters)
+        lex = self._lexical(rw.text, n, mask) if lexical else []
         dense_lists: list[list[tuple[int, float]]] = []
         cosines: list[dict[int, float]] = []
         if dense and self.embedders:
             if query_vectors is None:
-                query_vectors = [m[0] for m in self.embed_queries([query])]
+                query_vectors = [m[0] for m in self.embed_queries([rw.semantic or query])]
             for index, qv in zip(self.dense, query_vectors, strict=True):
                 dense_lists.append(index.search(qv, n, mask))
             cand = list(dict.fromkeys([r for r, _ in lex] + [r for d in dense_lists for r, _ in d]))
@@ -376,13 +408,15 @@ class SearchIndex:
         """Fuse a :class:`Retrieval` into the top ``k`` hits."""
         cfg = fusion or self.fusion
         n = cfg.candidates
+        ids = self._id_of_row
+        docs = self._docs
         fused = fuse(
             retrieval.lexical[:n],
             [d[:n] for d in retrieval.dense],
             cfg,
             retrieval.cosines,
+            kind_of=lambda row: docs[ids[row]].kind,  # type: ignore[index]
         )
-        ids = self._id_of_row
         return [
             Hit(
                 str(ids[int(f.key)]),  # type: ignore[call-overload]
@@ -419,7 +453,7 @@ class SearchIndex:
             mode = "lexical"
         ids = self._id_of_row
         if mode == "lexical":
-            lex = self._lexical(query, k, self._mask(filters))
+            lex = self._lexical(self.rewrite(query, filters).text, k, self._mask(filters))
             return [
                 Hit(str(ids[r]), s, lexical_rank=i, lexical_score=s)
                 for i, (r, s) in enumerate(lex, 1)
@@ -432,7 +466,11 @@ class SearchIndex:
             ]
         n = max(k, self.fusion.candidates)
         got = self.retrieve(query, n, filters, query_vectors, lexical=mode == "hybrid")
-        cfg = self.fusion if mode == "hybrid" else replace(self.fusion, method="convex", alpha=1.0)
+        cfg = (
+            self.fusion
+            if mode == "hybrid"
+            else replace(self.fusion, method="convex", alpha=1.0, product_alpha=None)
+        )
         return self.fuse(got, k, replace(cfg, candidates=n))
 
     def search_many(
@@ -446,7 +484,10 @@ class SearchIndex:
         vectors: list[np.ndarray] = []
         use_dense = (mode or ("hybrid" if self.semantic else "lexical")) != "lexical"
         if use_dense and self.semantic and queries:
-            vectors = self.embed_queries(queries)
+            fs = filters if filters is not None else [None] * len(queries)
+            vectors = self.embed_queries(
+                [self.rewrite(q, f).semantic or q for q, f in zip(queries, fs, strict=True)]
+            )
         out = []
         for i, q in enumerate(queries):
             f = filters[i] if filters is not None else None
@@ -458,6 +499,10 @@ class SearchIndex:
         if self._pool is not None:
             self._pool.shutdown(wait=False)
             self._pool = None
+
+
+def _lexical_text(doc: Document) -> str:
+    return " ".join(lexical_fields(doc).values())
 
 
 def _resolve(spec: EmbedderSpec) -> Embedder:
