@@ -132,6 +132,13 @@ def test_search_endpoint_with_filters(
     assert [h["doc_id"] for h in r.json()["results"]] == ["MUG-1"]
     r = client.get("/api/v1/search", headers=headers, params={"q": "refund"})
     assert r.json()["results"][0]["kind"] == "article"
+    assert r.json()["rewritten"] is None  # a known word: searched as typed
+    r = client.get(
+        "/api/v1/search", headers=headers, params={"q": "stoneware kettel", "kind": "product"}
+    )
+    body = r.json()
+    assert body["rewritten"]["corrections"] == [{"typed": "kettel", "searched": "kettle"}]
+    assert "KETTLE-2" in [h["doc_id"] for h in body["results"]]
 
 
 def test_search_accepts_read_or_agent_keys_only(
@@ -226,5 +233,9 @@ def test_search_query_cli(
                       env={"SHOPCOACH_EMBEDDER": "none"})  # fmt: skip
     assert r.exit_code == 0, r.output
     assert "MUG-1" in r.output and "KETTLE-2" not in r.output
+    r = runner.invoke(app, [*base, "electric kettel without lid", "--kind", "product"],
+                      env={"SHOPCOACH_EMBEDDER": "none"})  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "kettel → kettle" in r.output and "left out: lid" in r.output, r.output
     bad = runner.invoke(app, [*base, "kettle", "--valid-at", "soon"])
     assert bad.exit_code == 1 and "YYYY-MM-DD" in str(bad.exception.hint)  # type: ignore[union-attr]

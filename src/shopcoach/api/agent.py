@@ -68,5 +68,7 @@ def search(
     ks = KnowledgeSearch.for_store(db, store, settings.home, embedder)
     filters = Filters(kind=kind, category=category, in_stock=in_stock, min_price=min_price,
                       max_price=max_price, valid_at=valid_at)  # fmt: skip
-    hits = ks.search(q, k=k, filters=None if filters.is_empty() else filters)
-    return {"query": q, "mode": ks.mode, "results": [h.to_dict() for h in hits]}
+    chosen = None if filters.is_empty() else filters
+    hits = ks.search(q, k=k, filters=chosen)
+    return {"query": q, "mode": ks.mode, "rewritten": ks.rewrite(q, chosen).to_dict(),
+            "results": [h.to_dict() for h in hits]}  # fmt: skip

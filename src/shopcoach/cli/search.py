@@ -202,11 +202,16 @@ def query(
     ks = KnowledgeSearch.for_store(db, target, settings.home, embedder)
     filters = Filters(kind=kind, category=category, in_stock=in_stock, min_price=min_price,
                       max_price=max_price, valid_at=when)  # fmt: skip
-    hits = ks.search(text, k=k, filters=None if filters.is_empty() else filters)
+    chosen = None if filters.is_empty() else filters
+    hits = ks.search(text, k=k, filters=chosen)
+    rewritten = ks.rewrite(text, chosen)
     if as_json:
         console.print_json(json.dumps({"query": text, "mode": ks.mode,
+                                       "rewritten": rewritten.to_dict(),
                                        "results": [h.to_dict() for h in hits]}))  # fmt: skip
         return
+    if rewritten.changed:
+        console.print(rewritten.describe().capitalize(), markup=False)
     table = Table(title=f"{len(hits)} results · {ks.mode} search", title_justify="left")
     for col in ("#", "kind", "id", "title", "price", "stock", "score"):
         table.add_column(col, justify="right" if col in ("#", "price", "score") else "left")

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from shopcoach.kb.documents import current_documents
 from shopcoach.search import Document, Filters, SearchIndex, UpsertResult
 from shopcoach.search.persist import IndexMismatch
+from shopcoach.search.rewrite import Rewrite
 from shopcoach.store.engine import Database
 from shopcoach.store.tables import kb_items
 from shopcoach.stores import Store
@@ -135,6 +136,10 @@ class KnowledgeSearch:
                                     hit.dense_rank, doc.price, doc.in_stock, doc.category,
                                     doc.text[:240]))  # fmt: skip
         return out
+
+    def rewrite(self, query: str, filters: Filters | None = None) -> Rewrite:
+        """How :meth:`search` reads ``query`` (:mod:`shopcoach.search.rewrite`)."""
+        return self.index.rewrite(query, filters)
 
     def retriever(self, today: date | None = None) -> Any:
         from shopcoach.agent.retrieval import IndexRetriever

@@ -71,6 +71,23 @@ class Rewrite:
     def changed(self) -> bool:
         return bool(self.changes or self.dropped)
 
+    def to_dict(self) -> dict[str, object] | None:
+        """What a user is shown ("searched for …"), or None when nothing was rewritten."""
+        if not self.changed:
+            return None
+        return {
+            "lexical": self.text,
+            "corrections": [{"typed": t, "searched": w} for t, w in self.changes],
+            "left_out": list(self.dropped),
+        }
+
+    def describe(self) -> str:
+        """One line for a terminal, e.g. ``searched for "shipping cost" (shpping → shipping)``."""
+        parts = [f"{t} → {w}" for t, w in self.changes]
+        if self.dropped:
+            parts.append(f"left out: {' '.join(self.dropped)}")
+        return f'searched for "{self.text}" ({"; ".join(parts)})'
+
 
 _NEGATED_RE = re.compile(r"\bwithout\b(?P<what>.*?)(?=\bwith\b|$)", re.IGNORECASE)
 
