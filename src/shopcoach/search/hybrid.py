@@ -335,11 +335,15 @@ class SearchIndex:
         indexed vocabulary for the lexical retriever (unless ``spelling`` is off)."""
         products = self.products_only(filters)
         if self.spelling:
-            return self.vocabulary.rewrite(query, products=products)
+            return self.vocabulary.rewrite(query, products=products, known=self._known)
         if products:
             text, dropped = drop_negated(query)
             return Rewrite(text, (), dropped, text if dropped else None)
         return Rewrite(query)
+
+    def _known(self, word: str) -> bool:
+        """Whether any document matches ``word`` lexically (its stem, in any field)."""
+        return bool(self.lexical.search(word, 1))
 
     def _lexical(self, query: str, n: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
         """BM25 over ``query`` as given (already rewritten), ``n`` rows passing ``mask``."""
@@ -502,6 +506,10 @@ class SearchIndex:
 
 
 def _lexical_text(doc: Document) -> str:
+    """What the query-rewriting vocabulary holds of a document (:mod:`.rewrite`): every
+    lexical field, except a product's description (the bulk of a catalog's text)."""
+    if doc.kind == "product":
+        return " ".join((doc.title, doc.brand, *doc.category, *doc.attributes.values()))
     return " ".join(lexical_fields(doc).values())
 
 
