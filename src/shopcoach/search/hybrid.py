@@ -341,6 +341,11 @@ class SearchIndex:
             return Rewrite(text, (), dropped, text if dropped else None)
         return Rewrite(query)
 
+    def _semantic_text(self, query: str, filters: Filters | None) -> str:
+        """What the dense retrievers embed: the query without negated words in a product
+        search (the vocabulary rewrite is for the lexical side only, so not computed here)."""
+        return drop_negated(query)[0] if self.products_only(filters) else query
+
     def _known(self, word: str) -> bool:
         """Whether any document matches ``word`` lexically (its stem, in any field)."""
         return bool(self.lexical.search(word, 1))
@@ -490,7 +495,7 @@ class SearchIndex:
         if use_dense and self.semantic and queries:
             fs = filters if filters is not None else [None] * len(queries)
             vectors = self.embed_queries(
-                [self.rewrite(q, f).semantic or q for q, f in zip(queries, fs, strict=True)]
+                [self._semantic_text(q, f) for q, f in zip(queries, fs, strict=True)]
             )
         out = []
         for i, q in enumerate(queries):
