@@ -20,6 +20,8 @@ import importlib.util
 import os
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,19 @@ def torch_available() -> bool:
         return False
 
 
+@contextmanager
+def one_torch_thread(torch: Any) -> Iterator[None]:
+    """PyTorch's intra-op threads set to one inside the block (the process-wide setting is
+    restored after); one block at a time per process."""
+    with _threads_lock:
+        saved = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(saved)
+
+
 class TorchBf16Bert:
     """BERT + mean pooling + L2 normalisation under ``torch.autocast(bfloat16)``."""
 
@@ -83,16 +98,10 @@ class TorchBf16Bert:
     def embed(self, texts: list[str], batch_size: int = 32, workers: int = 1) -> np.ndarray:
         """Batches run in ``workers`` threads with one PyTorch thread each (PyTorch releases
         the GIL), as the numpy runtime does; the process's thread setting is restored after."""
-        torch = self._torch
-        with _threads_lock:
-            saved = torch.get_num_threads()
-            torch.set_num_threads(1)
-            try:
-                return encode_batched(
-                    self.tokenizer, texts, self._forward, self.dim, batch_size, workers, None
-                )
-            finally:
-                torch.set_num_threads(saved)
+        with one_torch_thread(self._torch):
+            return encode_batched(
+                self.tokenizer, texts, self._forward, self.dim, batch_size, workers, None
+            )
 
 
 class TorchBf16Queries:
@@ -172,13 +181,5 @@ class TorchBf16Queries:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """One PyTorch thread, as the numpy runtime uses one BLAS thread for a query."""
-        torch = self._torch
-        with _threads_lock:
-            saved = torch.get_num_threads()
-            torch.set_num_threads(1)
-            try:
-                return encode_batched(
-                    self.tokenizer, texts, self._forward, self.hidden, 32, 1, None
-                )
-            finally:
-                torch.set_num_threads(saved)
+        with one_torch_thread(self._torch):
+            return encode_batched(self.tokenizer, texts, self._forward, self.hidden, 32, 1, None)
