@@ -211,7 +211,7 @@ def query(
                                        "results": [h.to_dict() for h in hits]}))  # fmt: skip
         return
     if rewritten.changed:
-        console.print(rewritten.describe().capitalize(), markup=False)
+        console.print(rewritten.describe(), markup=False)
     table = Table(title=f"{len(hits)} results · {ks.mode} search", title_justify="left")
     for col in ("#", "kind", "id", "title", "price", "stock", "score"):
         table.add_column(col, justify="right" if col in ("#", "price", "score") else "left")

@@ -87,11 +87,11 @@ class Rewrite:
         }
 
     def describe(self) -> str:
-        """One line for a terminal, e.g. ``searched for "shipping cost" (shpping → shipping)``."""
+        """One line for a terminal, e.g. ``Searched for "shipping cost" (shpping → shipping)``."""
         parts = [f"{t} → {w}" for t, w in self.changes]
         if self.dropped:
             parts.append(f"left out: {' '.join(self.dropped)}")
-        return f'searched for "{self.text}" ({"; ".join(parts)})'
+        return f'Searched for "{self.text}" ({"; ".join(parts)})'
 
 
 _NEGATED_RE = re.compile(r"\bwithout\b(?P<what>.*?)(?=\bwith\b|$)", re.IGNORECASE)
