@@ -178,6 +178,8 @@ def test_convex_fusion_weighs_products_and_articles_by_their_own_alpha() -> None
     assert same["p"] == same["a"] == pytest.approx(0.3)
     with pytest.raises(ValueError, match="product_alpha"):
         FusionConfig(product_alpha=1.5)
+    with pytest.raises(ValueError, match="candidates"):
+        FusionConfig(candidates=0)
     assert FusionConfig(product_alpha=None).alpha_for("product") == FusionConfig().alpha
 
 

@@ -62,8 +62,6 @@ _SIZE_KEYS = ("size", "come")
 _MONEY_KEYS = ("$", "€", "£", "usd", "eur", "gbp", "dollar", "cost", "price")
 
 
-_may = mentions_any
-
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DATE_KEYS = (*_MONTHS, "today", "tomorrow", "-")  # "-": an ISO date
 _DATE_RE = re.compile(
@@ -147,17 +145,17 @@ def check_answer(draft: str, evidence: Evidence) -> GroundingResult:
             claims.append(claim)
     for offset, sentence in sentences(draft):
         lower = sentence.lower()
-        for m in _STOCK_RE.finditer(sentence) if _may(lower, _STOCK_KEYS) else ():
+        for m in _STOCK_RE.finditer(sentence) if mentions_any(lower, _STOCK_KEYS) else ():
             if _inside_size_phrase(sentence, m.start()):
                 continue
             product = _product_for(offset + m.start(), mentions, evidence)
             claims.append(_check_stock(m.group(), m.group("neg") is not None, sentence, product))
-        for m in _SIZE_RE.finditer(sentence) if _may(lower, _SIZE_KEYS) else ():
+        for m in _SIZE_RE.finditer(sentence) if mentions_any(lower, _SIZE_KEYS) else ():
             product = _product_for(offset + m.start(), mentions, evidence)
             listed = m.group("list") or m.group("list2")
             claims.append(_check_sizes(m.group(), _SIZE_TOKEN_RE.findall(listed), sentence,
                                        product))  # fmt: skip
-        for m in _DATE_RE.finditer(sentence) if _may(lower, _DATE_KEYS) else ():
+        for m in _DATE_RE.finditer(sentence) if mentions_any(lower, _DATE_KEYS) else ():
             claim = _check_date(m, sentence, evidence)
             if claim:
                 claims.append(claim)
@@ -235,9 +233,9 @@ def _claimy(sentence: str) -> bool:
     """Whether the sentence makes a price, stock or size claim."""
     lower = sentence.lower()
     return bool(
-        (_may(lower, _MONEY_KEYS) and _MONEY_HINT.search(sentence))
-        or (_may(lower, _STOCK_KEYS) and _STOCK_RE.search(sentence))
-        or (_may(lower, _SIZE_KEYS) and _SIZE_RE.search(sentence))
+        (mentions_any(lower, _MONEY_KEYS) and _MONEY_HINT.search(sentence))
+        or (mentions_any(lower, _STOCK_KEYS) and _STOCK_RE.search(sentence))
+        or (mentions_any(lower, _SIZE_KEYS) and _SIZE_RE.search(sentence))
     )
 
 

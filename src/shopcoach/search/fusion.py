@@ -49,6 +49,8 @@ class FusionConfig:
             raise ValueError("alpha must be within [0, 1]")
         if self.product_alpha is not None and not 0.0 <= self.product_alpha <= 1.0:
             raise ValueError("product_alpha must be within [0, 1]")
+        if self.candidates < 1:
+            raise ValueError("candidates must be positive")
 
     def describe(self) -> str:
         """``convex(alpha=0.7, products 0.55)`` / ``rrf(k=60)``, for reports."""
@@ -62,8 +64,6 @@ class FusionConfig:
         if kind == "product" and self.product_alpha is not None:
             return self.product_alpha
         return self.alpha
-        if self.candidates < 1:
-            raise ValueError("candidates must be positive")
 
 
 @dataclass(frozen=True, slots=True)

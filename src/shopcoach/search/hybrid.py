@@ -42,7 +42,7 @@ from shopcoach.search.filters import AttributeTable, Filters
 from shopcoach.search.fusion import FusionConfig, fuse
 from shopcoach.search.lexical import FieldWeights, LexicalIndex, make_lexical_index
 from shopcoach.search.persist import SaveResult, load_into, save_index
-from shopcoach.search.rewrite import Rewrite, Vocabulary, drop_negated
+from shopcoach.search.rewrite import Rewrite, Vocabulary, drop_negated, rewrite_query
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ class SearchIndex:
             for e in embedders
         ]
         self.attributes = AttributeTable()
-        # Words of the indexed texts, to rewrite unknown query words before BM25 (spelling.py).
+        # Words of the indexed texts, to rewrite unknown query words before BM25 (rewrite.py).
         self.spelling = spelling
         self.vocabulary = Vocabulary()
         self._docs: dict[str, Document] = {}
@@ -333,13 +333,12 @@ class SearchIndex:
         """The query as the retrievers search it (:mod:`shopcoach.search.rewrite`): negated
         words dropped in a product search, unknown words corrected or split against the
         indexed vocabulary for the lexical retriever (unless ``spelling`` is off)."""
-        products = self.products_only(filters)
-        if self.spelling:
-            return self.vocabulary.rewrite(query, products=products, known=self._known)
-        if products:
-            text, dropped = drop_negated(query)
-            return Rewrite(text, (), dropped, text if dropped else None)
-        return Rewrite(query)
+        return rewrite_query(
+            query,
+            products=self.products_only(filters),
+            vocabulary=self.vocabulary if self.spelling else None,
+            known=self._known,
+        )
 
     def _semantic_text(self, query: str, filters: Filters | None) -> str:
         """What the dense retrievers embed: the query without negated words in a product

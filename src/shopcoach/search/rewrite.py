@@ -112,6 +112,26 @@ def drop_negated(query: str) -> tuple[str, tuple[str, ...]]:
     return text, tuple(dropped)
 
 
+def rewrite_query(
+    query: str,
+    *,
+    products: bool = False,
+    vocabulary: Vocabulary | None = None,
+    known: Callable[[str], bool] | None = None,
+) -> Rewrite:
+    """``query`` as the retrievers search it: in a product search (``products``) without its
+    negated words, then, given a ``vocabulary``, with unknown words fixed for the lexical side
+    (``known``: see :meth:`Vocabulary.rewrite`)."""
+    dropped: tuple[str, ...] = ()
+    if products:
+        query, dropped = drop_negated(query)
+    semantic = query if dropped else None
+    if vocabulary is None:
+        return Rewrite(query, (), dropped, semantic)
+    text, changes = vocabulary._spell(query, known)
+    return Rewrite(text, changes, dropped, semantic)
+
+
 @dataclass
 class Vocabulary:
     """Document frequency of every word of the indexed texts."""
@@ -143,11 +163,12 @@ class Vocabulary:
         (``products``), its negated words dropped (see the module docstring). ``known``: asks
         the index itself about a word this vocabulary lacks (which may hold only part of each
         document); a word it knows is kept."""
-        dropped: tuple[str, ...] = ()
-        semantic: str | None = None
-        if products:
-            semantic, dropped = drop_negated(query)
-            query = semantic
+        return rewrite_query(query, products=products, vocabulary=self, known=known)
+
+    def _spell(
+        self, query: str, known: Callable[[str], bool] | None
+    ) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """``query`` as lower-cased words with unknown ones fixed, and each change made."""
         out: list[str] = []
         changes: list[tuple[str, str]] = []
         for w in words(query):
@@ -155,7 +176,7 @@ class Vocabulary:
             out.extend(fixed)
             if fixed != [w]:
                 changes.append((w, " ".join(fixed)))
-        return Rewrite(" ".join(out), tuple(changes), dropped, semantic if dropped else None)
+        return " ".join(out), tuple(changes)
 
     def _fix(self, w: str, known: Callable[[str], bool] | None = None) -> list[str]:
         df = self.df
