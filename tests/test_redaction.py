@@ -323,6 +323,30 @@ def test_text_without_digits_or_at_is_unchanged(text: str) -> None:
     assert Redactor().redact(text) == RedactionResult(text, {})
 
 
+ADDRESS_PARTS = [
+    "12", "221B", "4-6", "1600", "5th", "Baker", "oak", "the", "of", "Street", "st", "Rd", "lane",
+    "trail", "way", "drive", "Box", "P.O.", "PO", "apt", "Apt 4B,", "#3", "order", "10", "minute",
+    "a", "tent", ",", ".", "Ave", "NW",
+]  # fmt: skip
+
+
+@settings(max_examples=1000)
+@given(st.lists(st.sampled_from(ADDRESS_PARTS), max_size=10), st.sampled_from([" ", "  ", "\t", ""]))
+def test_address_gates_never_hide_a_street_line(parts: list[str], sep: str) -> None:
+    """The cheap gates in front of the address pattern (a street word, and a number followed
+    by a word) only skip texts the pattern cannot match (R-SIG-4)."""
+    from shopcoach.redaction import _ADDRESS
+
+    text = sep.join(parts)
+    expected = text
+    for _ in range(4):
+        expected, previous = _ADDRESS.sub("[ADDRESS]", expected), expected
+        if expected == previous:
+            break
+    only_address = RedactionPolicy(email=False, phone=False, card=False, gov_id=False)
+    assert Redactor(only_address).redact(text).text == expected
+
+
 # --- policy -------------------------------------------------------------------------------------
 
 SAMPLE = "Mail a@b.co, call 555-123-4567, card 4111 1111 1111 1111, 12 Oak Lane, SSN 123-45-6789"

@@ -27,7 +27,8 @@ Speed: this runs on every imported message and most hold no PII, so nothing is s
 cannot match. One ``bytes.translate`` maps the text to a "shape" (digit -> ``0``, letter ->
 ``a``, separators dropped); substring tests on it decide which detectors can fire at all, and
 the number detector only runs its regexes where an aligned shape shows 7+ digits close
-together. A text without digits costs an ``in`` test for ``@`` and one translate.
+together; the address pattern runs only on a text holding a street word and a number followed
+by a word. A text without digits costs an ``in`` test for ``@`` and one translate.
 
 Redacting is idempotent: placeholders hold no digits or ``@``, and a text is redacted until it
 stops changing (a replacement can change its neighbour's context), normally in one pass.
@@ -131,6 +132,7 @@ _STREET_WORDS = frozenset(
 # Leading punctuation ("-jo@x.com") stays outside the placeholder.
 _EMAIL = re.compile(r"(?<![\w.%+'-])([.%+'-]*+)\w[\w.%+'-]*+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_][\w-]*")
 _GATE = re.compile(r"0(?:[ ./()+-]{0,4}+0){6}")  # on the aligned shape: 7+ digits close together
+_HOUSE = re.compile(rb"0a? +[a0]")  # on the shape: a house number, then a word (see _ADDRESS)
 # A digit cluster. Glued to a word, path or "#" it is an id (ORD-2026-00123, /p/1234567, #12).
 _CLUSTER = re.compile(
     r"(?<![\w/#%])(?<!\w[-.])(?>(?:\+[ \t]?|\(\+?)?[0-9]+"
@@ -398,7 +400,9 @@ class Redactor:
             text = _GOV_ID.sub(lambda m: self._gov_id(m, counts), text)
         if self._numbers and "0000000" in sq:
             text = self._numbers_in(text, counts)
-        if p.address and not _STREET_WORDS.isdisjoint(words):
+        if p.address and not _STREET_WORDS.isdisjoint(words) and (
+            b"box" in words or _HOUSE.search(text.encode("ascii", "replace").translate(_SHAPE))
+        ):  # a street word ("trail", "way") alone is common; a street line needs a number
             text, n = _ADDRESS.subn("[ADDRESS]", text)
             _add(counts, "address", n)
         return text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 
 from shopcoach.capture.writer import ingest_conversations, ingest_signals
@@ -116,6 +118,37 @@ def test_pii_is_redacted_before_storage(db: Database, store: Store) -> None:
     assert "jane.doe" not in row.text and "555" not in row.text
     assert "[EMAIL]" in row.text and "[PHONE]" in row.text and "#10234" in row.text
     assert row.redactions == {"email": 1, "phone": 1}
+
+
+def test_times_and_citations_read_back_as_sent(db: Database, store: Store) -> None:
+    """Timestamps in any accepted spelling are stored as naive UTC (SQLite re-spells the
+    common ``…Z`` form without a datetime round trip); citations keep their fields."""
+    sent = [
+        ("2026-11-02T10:15:00Z", datetime(2026, 11, 2, 10, 15)),
+        ("2026-11-02T10:15:01.25Z", datetime(2026, 11, 2, 10, 15, 1, 250_000)),
+        ("2026-11-02 10:15:02.123456Z", datetime(2026, 11, 2, 10, 15, 2, 123_456)),
+        ("2026-11-02T12:15:03+02:00", datetime(2026, 11, 2, 10, 15, 3)),
+        ("2026-11-02T10:15:04.5+00:00", datetime(2026, 11, 2, 10, 15, 4, 500_000)),
+        ("2026-11-02T05:15:05-05:00", datetime(2026, 11, 2, 10, 15, 5)),
+    ]
+    cites = [{"source": "article", "id": " returns ", "version": None, "title": "Returns"}]
+    record = conversation(
+        started_at="2026-11-02T11:14:59.999999+01:00",
+        ended_at="2026-11-02T10:20:00.000001Z",
+        messages=[{"role": "ai", "text": f"m{i}", "sent_at": text, "citations": cites}
+                  for i, (text, _) in enumerate(sent)] + [{"role": "customer", "text": "ok"}],
+    )  # fmt: skip
+    _ingest(db, store, [record])
+    with db.connect() as conn:
+        conv = conn.execute(sa.select(conversations)).one()
+        rows = conn.execute(
+            sa.select(messages.c.sent_at, messages.c.citations).order_by(messages.c.seq)
+        ).all()
+    assert conv.started_at == datetime(2026, 11, 2, 10, 14, 59, 999_999)
+    assert conv.ended_at == datetime(2026, 11, 2, 10, 20, 0, 1)
+    assert [r.sent_at for r in rows] == [when for _, when in sent] + [sent[-1][1]]
+    assert rows[0].citations == [{"source": "article", "id": "returns", "title": "Returns"}]
+    assert rows[-1].citations is None
 
 
 def test_records_naming_other_stores(db: Database, store: Store) -> None:

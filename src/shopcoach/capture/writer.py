@@ -31,7 +31,7 @@ from shopcoach.capture.prepare import (
 )
 from shopcoach.capture.validate import RecordError
 from shopcoach.store.bulk import Encoder, insert_new_returning, insert_rows, paused_gc
-from shopcoach.store.sql import in_chunks, insert_for, member_of, utcnow
+from shopcoach.store.sql import in_chunks, insert_for, member_of, one_of, utcnow
 from shopcoach.store.tables import agent_versions, conversations, messages, signals
 from shopcoach.stores import Store, find_stores
 
@@ -143,16 +143,21 @@ def _agent_version_ids(conn: sa.Connection, store_id: int, labels: set[str]) -> 
 def _existing(
     conn: sa.Connection, table: sa.Table, store_id: int, external_ids: Sequence[str]
 ) -> dict[str, tuple[int, str]]:
-    """external_id → (id, content_hash or '') for those already stored."""
-    cols = [table.c.external_id, table.c.id]
-    if "content_hash" in table.c:
-        cols.append(table.c.content_hash)
-    found: dict[str, tuple[int, str]] = {}
-    for part in in_chunks(conn, external_ids):
-        where = [table.c.store_id == store_id, member_of(conn, table.c.external_id, part)]
-        for row in conn.execute(sa.select(*cols).where(*where)):
-            found[row[0]] = (row[1], row[2] if len(row) > 2 else "")
-    return found
+    """external_id → (id, content_hash or '') for those already stored.
+
+    Hand-written SQL with one array parameter: this runs for every imported chunk, and
+    building a 1,000-value IN list through SQLAlchemy cost more than the query.
+    """
+    if not external_ids:
+        return {}
+    member, mark, values = one_of(conn, external_ids)
+    hash_column = "content_hash" if "content_hash" in table.c else "''"
+    rows = conn.exec_driver_sql(
+        f"SELECT external_id, id, {hash_column} FROM {table.name} "
+        f"WHERE store_id = {mark} AND external_id {member}",
+        (store_id, values),
+    )
+    return {ext: (row_id, digest or "") for ext, row_id, digest in rows}
 
 
 def write_conversations(
@@ -213,24 +218,19 @@ def _replace(conn: sa.Connection, rows: list[tuple[int, tuple[Any, ...]]]) -> No
 
 
 def _link_signals(conn: sa.Connection, store_id: int, external_ids: list[str]) -> None:
-    """Point signals that arrived before their conversation at it (set-based)."""
-    conv = conversations.alias("c")
-    lookup = (
-        sa.select(conv.c.id)
-        .where(conv.c.store_id == signals.c.store_id,
-               conv.c.external_id == signals.c.conversation_external_id)
-        .scalar_subquery()
-    )  # fmt: skip
-    for part in in_chunks(conn, external_ids):
-        conn.execute(
-            sa.update(signals)
-            .where(
-                signals.c.store_id == store_id,
-                signals.c.conversation_id.is_(None),
-                member_of(conn, signals.c.conversation_external_id, part),
-            )
-            .values(conversation_id=lookup)
-        )
+    """Point signals that arrived before their conversation at it (set-based, one statement,
+    hand-written like :func:`_existing` because it runs for every imported chunk)."""
+    if not external_ids:
+        return
+    member, mark, values = one_of(conn, external_ids)
+    conn.exec_driver_sql(
+        "UPDATE signals SET conversation_id = (SELECT c.id FROM conversations c "
+        "WHERE c.store_id = signals.store_id "
+        "AND c.external_id = signals.conversation_external_id) "
+        f"WHERE store_id = {mark} AND conversation_id IS NULL "
+        f"AND conversation_external_id {member}",
+        (store_id, values),
+    )
 
 
 def write_signals(

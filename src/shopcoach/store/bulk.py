@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import gc
 import itertools
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -23,6 +24,8 @@ import sqlalchemy as sa
 # Rows per multi-VALUES statement: stays under SQLite's 32,766-variable limit for our
 # widest table (~20 columns) and keeps PostgreSQL statements a sensible size.
 VALUES_PAGE = 1000
+# An ISO 8601 UTC time as most senders spell it: "2026-11-02T10:15:00Z", "…:00.25Z".
+_ZULU = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?Z")
 
 
 class Encoder:
@@ -40,6 +43,18 @@ class Encoder:
         if value is None or not self.sqlite:
             return value
         return value.isoformat(" ", "microseconds")
+
+    def aware(self, value: datetime, text: Any = None) -> Any:
+        """An aware datetime as stored: naive UTC, in driver form.
+
+        ``text`` is the ISO string ``value`` was validated from, if there was one. On
+        SQLite, a ``…Z`` string is re-spelled into the stored text directly; that is the
+        same value ``time(utc(value))`` gives, at a third of the cost (it runs for every
+        message of every import).
+        """
+        if self.sqlite and type(text) is str and _ZULU.fullmatch(text):
+            return f"{text[:10]} {text[11:19]}.{text[20:-1]:0<6}"
+        return self.time(value.astimezone(UTC).replace(tzinfo=None))
 
     @staticmethod
     def json(value: Any) -> str | None:
@@ -102,7 +117,7 @@ def insert_new_returning(
     head = f"INSERT INTO {table.name} ({cols}) VALUES "
     for start in range(0, len(rows), VALUES_PAGE):
         page = rows[start : start + VALUES_PAGE]
-        params = tuple(v for row in page for v in row)
+        params = tuple(itertools.chain.from_iterable(page))
         result = conn.exec_driver_sql(head + ", ".join([one] * len(page)) + tail, params)
         out.extend(tuple(r) for r in result)
     return out

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -30,6 +31,18 @@ def member_of(conn: sa.Connection, column: sa.ColumnElement[Any], values: Sequen
     if conn.dialect.name == "postgresql":
         return column == sa.any_(sa.literal(list(values), postgresql.ARRAY(column.type)))
     return column.in_(values)
+
+
+def one_of(conn: sa.Connection, values: Sequence[str]) -> tuple[str, str, Any]:
+    """For hand-written hot-path SQL: ``column {sql}`` tests membership in ``values`` (strings)
+    with a single parameter, so the statement text is the same for any number of values.
+
+    Returns (sql, parameter mark, parameter): ``IN (SELECT value FROM json_each(?))`` with a
+    JSON array on SQLite, ``= ANY(%s)`` with a list on PostgreSQL.
+    """
+    if conn.dialect.name == "postgresql":
+        return "= ANY(%s)", "%s", list(values)
+    return "IN (SELECT value FROM json_each(?))", "?", orjson.dumps(list(values)).decode()
 
 
 def in_chunks(conn: sa.Connection, values: Sequence[T]) -> Iterator[Sequence[T]]:
