@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import time
 
@@ -130,7 +129,7 @@ def test_result_is_frozen_and_redact_many_matches_redact() -> None:
     texts = [text for text, _ in CASES]
     redactor = Redactor()
     assert redactor.redact_many(texts) == [redactor.redact(t) for t in texts]
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         redactor.redact("x").text = "y"  # type: ignore[misc]
 
 
@@ -331,7 +330,9 @@ ADDRESS_PARTS = [
 
 
 @settings(max_examples=1000)
-@given(st.lists(st.sampled_from(ADDRESS_PARTS), max_size=10), st.sampled_from([" ", "  ", "\t", ""]))
+@given(
+    st.lists(st.sampled_from(ADDRESS_PARTS), max_size=10), st.sampled_from([" ", "  ", "\t", ""])
+)
 def test_address_gates_never_hide_a_street_line(parts: list[str], sep: str) -> None:
     """The cheap gates in front of the address pattern (a street word, and a number followed
     by a word) only skip texts the pattern cannot match (R-SIG-4)."""

@@ -40,8 +40,7 @@ import functools
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -101,8 +100,9 @@ class RedactionPolicy(BaseModel):
         return self
 
 
-@dataclass(frozen=True, slots=True)
-class RedactionResult:
+class RedactionResult(NamedTuple):
+    """A redacted text. A named tuple (immutable): one is made per stored message."""
+
     text: str
     counts: dict[str, int]  # kind (policy field or custom rule name) -> replacements, if > 0
 
@@ -333,16 +333,21 @@ class Redactor:
         self._numbers = p.phone or p.card or p.gov_id
         self._digits_on = self._numbers or p.address
         self._noop = not (p.email or self._digits_on or self._custom)
+        # One pass: with nothing to protect, straight to the built-in detectors.
+        self._one_pass = self._pass if self._protect else self._builtin
 
     def redact(self, text: str) -> RedactionResult:
         counts: dict[str, int] = {}
         if self._noop or not text:
             return RedactionResult(text, counts)
-        out = self._pass(text, counts)
+        one_pass = self._one_pass
+        out = one_pass(text, counts)
+        if out is text:  # nothing found: the usual case
+            return RedactionResult(text, counts)
         for _ in range(3):
             if out == text:
                 break
-            text, out = out, self._pass(out, counts)
+            text, out = out, one_pass(out, counts)
         return RedactionResult(out, counts)
 
     def redact_many(self, texts: list[str]) -> list[RedactionResult]:

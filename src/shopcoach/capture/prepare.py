@@ -29,7 +29,7 @@ class PreparedConversation(NamedTuple):
     conversation id. A named tuple, not a dataclass: worker processes send thousands of
     these per chunk, and tuples pickle and unpickle at about half the cost."""
 
-    index: int
+    position: int  # in the batch, or the file line
     external_id: str
     digest: str
     agent_version: str | None
@@ -41,7 +41,7 @@ class PreparedConversation(NamedTuple):
 class PreparedSignal(NamedTuple):
     """A signal ready to write; ``conversation_id`` is resolved at write time."""
 
-    index: int
+    position: int  # in the batch, or the file line
     external_id: str
     conversation_external_id: str | None
     head: tuple[Any, ...]

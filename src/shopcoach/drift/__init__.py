@@ -20,8 +20,6 @@ from shopcoach.drift.registry import (
 )
 from shopcoach.drift.result import DriftResult, Example, Movement, Statistic
 
-load_builtins()
-
 __all__ = [
     "DETECTORS",
     "DetectorSpec",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -90,8 +90,26 @@ class DetectorSpec:
         return self.func(*args, config=self.make_config(config), **kwargs)
 
 
-DETECTORS: dict[str, DetectorSpec] = {}
+_REGISTERED: dict[str, DetectorSpec] = {}
 _builtins_loaded = False
+
+
+class _Detectors(Mapping[str, DetectorSpec]):
+    """The registry as a read-only mapping that imports the built-in detectors on first use:
+    they need scipy and scikit-learn, ~0.5 s of imports that a command line or a worker
+    process not running drift should not pay."""
+
+    def __getitem__(self, name: str) -> DetectorSpec:
+        return load_builtins()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(load_builtins())
+
+    def __len__(self) -> int:
+        return len(load_builtins())
+
+
+DETECTORS: Mapping[str, DetectorSpec] = _Detectors()
 
 
 def register_detector(
@@ -102,10 +120,10 @@ def register_detector(
         raise TypeError(f"{name}: config_type must be a dataclass, got {config_type!r}")
 
     def wrap(func: F) -> F:
-        existing = DETECTORS.get(name)
+        existing = _REGISTERED.get(name)
         if existing is not None and existing.func is not func:
             raise ValueError(f"drift detector {name!r} is already registered")
-        DETECTORS[name] = DetectorSpec(name, func, config_type, summary)
+        _REGISTERED[name] = DetectorSpec(name, func, config_type, summary)
         return func
 
     return wrap
@@ -118,7 +136,7 @@ def load_builtins() -> dict[str, DetectorSpec]:
         for module in BUILTIN_MODULES:
             importlib.import_module(module)
         _builtins_loaded = True
-    return DETECTORS
+    return _REGISTERED
 
 
 def detector_names() -> list[str]:

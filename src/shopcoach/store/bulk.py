@@ -87,14 +87,14 @@ def insert_new_returning(
     rows: Sequence[tuple[Any, ...]],
     conflict: Sequence[str],
     returning: Sequence[str],
-) -> list[tuple[Any, ...]]:
+) -> list[Sequence[Any]]:
     """INSERT … ON CONFLICT (conflict) DO NOTHING RETURNING …: the rows this call created.
 
     PostgreSQL: COPY into a temporary stage table, then one INSERT … SELECT (a statement
     with tens of thousands of parameters costs more to parse than to run). SQLite:
     multi-row VALUES pages.
     """
-    out: list[tuple[Any, ...]] = []
+    out: list[Sequence[Any]] = []
     if not rows:
         return out
     cols = ", ".join(columns)
@@ -112,14 +112,14 @@ def insert_new_returning(
         result = conn.exec_driver_sql(
             f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM {stage}" + tail
         )
-        return [tuple(r) for r in result]
+        return list(result.fetchall())
     one = "(" + ", ".join(["?"] * len(columns)) + ")"
     head = f"INSERT INTO {table.name} ({cols}) VALUES "
     for start in range(0, len(rows), VALUES_PAGE):
         page = rows[start : start + VALUES_PAGE]
         params = tuple(itertools.chain.from_iterable(page))
         result = conn.exec_driver_sql(head + ", ".join([one] * len(page)) + tail, params)
-        out.extend(tuple(r) for r in result)
+        out.extend(result.fetchall())  # Rows are tuples; one fetch, not a row-at-a-time loop
     return out
 
 
