@@ -27,10 +27,9 @@ from typing import Any
 
 import orjson
 
-from shopcoach.capture.fileimport import default_workers
-
+# Nothing from shopcoach at module level: import workers are spawned processes that run
+# this file again, and should load only what preparing a chunk needs, as under the CLI.
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-DEFAULT_WORKERS = str(default_workers())  # what `shopcoach ingest` uses on this machine
 CUSTOMER = [
     "Where is my order #{o}? It was supposed to arrive yesterday.",
     "hi, i want to return the trail tent i bought, order {o}",
@@ -325,6 +324,9 @@ def bench_http(
 
 
 def main() -> None:
+    from shopcoach.capture.fileimport import default_workers
+
+    default = str(default_workers())  # what `shopcoach ingest` uses on this machine
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--n", type=int, default=100_000, help="conversations (6 messages each)")
     p.add_argument("--batch", type=int, default=500, help="HTTP batch size")
@@ -369,7 +371,7 @@ def main() -> None:
 
         quarter = tmp / "quarter.jsonl"
         write_file(quarter, args.n // 4)
-        for workers in ("0", DEFAULT_WORKERS):
+        for workers in ("0", default):
             record(
                 f"file import, SQLite, n/4, {workers} workers",
                 args.n // 4,
@@ -405,7 +407,7 @@ def main() -> None:
         )
         if not args.skip_postgres:
             record(
-                f"file import, PostgreSQL, {DEFAULT_WORKERS} workers",
+                f"file import, PostgreSQL, {default} workers",
                 args.n,
                 run_child(
                     "--scenario",
@@ -413,7 +415,7 @@ def main() -> None:
                     "--file",
                     str(data),
                     "--workers",
-                    DEFAULT_WORKERS,
+                    default,
                     "--db",
                     fresh_db(args.pg_url, tmp, "pg"),
                 ),
@@ -424,9 +426,9 @@ def main() -> None:
                 args.n,
                 bench_http(data, tmp, args.batch, args.server_workers, args.clients),
             )
-    best = min(rows[f"file import, SQLite, {w} workers"]["seconds"] for w in ("0", DEFAULT_WORKERS))
+    best = min(rows[f"file import, SQLite, {w} workers"]["seconds"] for w in ("0", default))
     ratio = best / rows["raw executemany, SQLite"]["seconds"]
-    print(f"\nimport / raw executemany time ratio (SQLite, best of 0/{DEFAULT_WORKERS} workers): "
+    print(f"\nimport / raw executemany time ratio (SQLite, best of 0/{default} workers): "
           f"{ratio:.2f}x")
     print("peak RSS is the main process's; worker processes are not included")
 

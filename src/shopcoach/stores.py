@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,19 +15,21 @@ import sqlalchemy as sa
 from shopcoach import audit
 from shopcoach.errors import NotFound, ValidationFailed
 from shopcoach.redaction import RedactionPolicy
+from shopcoach.store.records import Store
 from shopcoach.store.sql import insert_for, utcnow
 from shopcoach.store.tables import stores
 
+__all__ = [
+    "Store",
+    "check_slug",
+    "ensure_store",
+    "find_stores",
+    "get_store",
+    "list_stores",
+    "set_redaction_policy",
+]
+
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-
-
-@dataclass(frozen=True)
-class Store:
-    id: int
-    slug: str
-    name: str
-    customer_salt: str
-    redaction_policy: dict[str, Any]
 
 
 def _row_to_store(row: Any) -> Store:

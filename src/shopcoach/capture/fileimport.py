@@ -21,27 +21,26 @@ import multiprocessing
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import sqlalchemy as sa
 
-from shopcoach.capture.importers import ParseError, get_format
-from shopcoach.capture.prepare import prepare_conversations, prepare_signals
-from shopcoach.capture.validate import Problem, RecordError
+from shopcoach.capture.chunks import Kind, PreparedChunk, prepare_chunk, worker_start
+from shopcoach.capture.importers import get_format
+from shopcoach.capture.validate import RecordError
 from shopcoach.capture.writer import IngestResult, write_conversations, write_signals
 from shopcoach.errors import ValidationFailed
 from shopcoach.store.bulk import paused_gc
 from shopcoach.store.engine import Database
 from shopcoach.store.sql import insert_for, utcnow
 from shopcoach.store.tables import import_checkpoints
-from shopcoach.stores import Store, get_store, list_stores
+from shopcoach.stores import get_store, list_stores
 
-Kind = Literal["conversations", "signals"]
 FINGERPRINT_BYTES = 1 << 16
 # Below this many chunks a worker pool costs more (process start-up) than it saves.
 MIN_CHUNKS_FOR_WORKERS = 4
@@ -53,7 +52,6 @@ GC_EVERY_CHUNKS = 16
 ANALYZE_AFTER = 10_000
 # SQLite write-ahead log pages between checkpoints during an import (default 1,000).
 WAL_CHECKPOINT_PAGES = 16_000
-_IN_WORKER = False  # set in import worker processes (see _worker_start)
 
 
 @dataclass
@@ -84,17 +82,6 @@ class ImportReport:
         }
 
 
-@dataclass
-class _Chunk:
-    """One prepared chunk, as a worker returns it."""
-
-    groups: dict[int, list[Any]]
-    errors: list[RecordError]
-    received: int
-    end: int
-    last_line: int
-
-
 def fingerprint(path: Path) -> str:
     """Identity of a file's content version: path, size, mtime and its first 64 KiB."""
     stat = path.stat()
@@ -110,29 +97,6 @@ def default_workers() -> int:
     ``benchmarks/ingest.py``, 100k conversations on 2 cores: 1 worker 3,627 conversations/s,
     2 workers 4,716, 3 workers 5,040)."""
     return max(1, os.cpu_count() or 1)
-
-
-def prepare_chunk(
-    kind: Kind, fmt: str, units: list[tuple[int, bytes]], stores: Mapping[str, Store],
-    default_slug: str, sqlite: bool, end: int,
-) -> _Chunk:  # fmt: skip
-    """Parse and prepare one chunk. Pure; runs in a worker process or in-process."""
-    parse = get_format(fmt).parse
-    if _IN_WORKER:  # the collector is off in workers: sweep young objects now, while
-        gc.collect(1)  # the previous chunk is sent and gone, so little is alive
-    with paused_gc():
-        records: list[tuple[int, Any]] = []
-        errors: list[RecordError] = []
-        for line_no, unit in units:
-            record = parse(unit)
-            if isinstance(record, ParseError):
-                errors.append(RecordError(line_no, None, (Problem("", record.reason),)))
-            else:
-                records.append((line_no, record))
-        prepare = prepare_conversations if kind == "conversations" else prepare_signals
-        groups, rejected = prepare(records, stores, default_slug, sqlite=sqlite)
-    return _Chunk(dict(groups), errors + rejected, len(units), end,
-                  units[-1][0] if units else 0)  # fmt: skip
 
 
 def import_file(
@@ -188,7 +152,7 @@ def import_file(
     report.workers = workers
     write = write_conversations if kind == "conversations" else write_signals
 
-    def commit(chunk: _Chunk, finished: bool) -> None:
+    def commit(chunk: PreparedChunk, finished: bool) -> None:
         result = IngestResult(received=chunk.received, rejected=chunk.errors)
         with writer.begin():
             for store_id, prepared in chunk.groups.items():
@@ -229,7 +193,7 @@ def import_file(
         _bulk_writer(db) as writer,
     ):  # fmt: skip
         fh.seek(offset)
-        pending: deque[tuple[Future[_Chunk] | _Chunk, bool]] = deque()
+        pending: deque[tuple[Future[PreparedChunk] | PreparedChunk, bool]] = deque()
         for number, (units, end, last) in enumerate(chunks(fh), 1):
             if pool is None:
                 pending.append((prepare_chunk(*job(units, end)), last))
@@ -237,7 +201,7 @@ def import_file(
                 pending.append((pool.submit(prepare_chunk, *job(units, end)), last))
             while len(pending) > (0 if last else workers):
                 item, is_last = pending.popleft()
-                commit(item if isinstance(item, _Chunk) else item.result(), finished=is_last)
+                commit(item if isinstance(item, PreparedChunk) else item.result(), finished=is_last)
             if number % GC_EVERY_CHUNKS == 0:
                 gc.collect(1)  # young cycles only; keeps memory flat
     if report.lines == 0:
@@ -302,18 +266,8 @@ def _executor(workers: int) -> Any:
         return _InProcess()
     # spawn, not fork: the parent holds database connections and threads.
     return ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start
+        workers, mp_context=multiprocessing.get_context("spawn"), initializer=worker_start
     )
-
-
-def _worker_start() -> None:
-    """A worker process only prepares chunks: it runs with the cyclic collector off and
-    sweeps young objects itself between chunks (see :func:`prepare_chunk`). With the
-    collector on, the first allocation after each chunk swept the whole prepared chunk
-    still waiting to be sent (~6 ms per 1,000 conversations, a tenth of the work)."""
-    global _IN_WORKER
-    gc.disable()
-    _IN_WORKER = True
 
 
 def _load_checkpoint(conn: sa.Connection, store_id: int, kind: str, key: str) -> Any:

@@ -20,7 +20,7 @@ from shopcoach.capture.schema import Citation, ConversationIn, SignalIn, utc
 from shopcoach.capture.validate import Problem, RecordError, validate_records
 from shopcoach.redaction import redactor_for
 from shopcoach.store.bulk import Encoder
-from shopcoach.stores import Store
+from shopcoach.store.records import Store
 
 
 class PreparedConversation(NamedTuple):

@@ -16,10 +16,12 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-import sqlalchemy as sa
+
+if TYPE_CHECKING:  # import workers use the Encoder without loading SQLAlchemy
+    import sqlalchemy as sa
 
 # Rows per multi-VALUES statement: stays under SQLite's 32,766-variable limit for our
 # widest table (~20 columns) and keeps PostgreSQL statements a sensible size.

@@ -1,0 +1,67 @@
+"""One chunk of an import file, prepared in a worker process (or in-process).
+
+Kept apart from ``capture/fileimport.py`` so that worker processes import only what
+preparing needs (parsing, validation, redaction, encoding) and not the database layer
+around the import loop: a worker's start-up is paid once per import and per worker.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from shopcoach.capture.importers import ParseError, get_format
+from shopcoach.capture.prepare import prepare_conversations, prepare_signals
+from shopcoach.capture.validate import Problem, RecordError
+from shopcoach.store.bulk import paused_gc
+from shopcoach.store.records import Store
+
+Kind = Literal["conversations", "signals"]
+_IN_WORKER = False  # set in import worker processes (see worker_start)
+
+
+@dataclass
+class PreparedChunk:
+    """One prepared chunk, as a worker returns it: prepared records per store id, the
+    rejected ones, and where in the file the chunk ends."""
+
+    groups: dict[int, list[Any]]
+    errors: list[RecordError]
+    received: int
+    end: int
+    last_line: int
+
+
+def prepare_chunk(
+    kind: Kind, fmt: str, units: list[tuple[int, bytes]], stores: Mapping[str, Store],
+    default_slug: str, sqlite: bool, end: int,
+) -> PreparedChunk:  # fmt: skip
+    """Parse and prepare one chunk. Pure; runs in a worker process or in-process."""
+    parse = get_format(fmt).parse
+    if _IN_WORKER:  # the collector is off in workers: sweep young objects now, while
+        gc.collect(1)  # the previous chunk is sent and gone, so little is alive
+    with paused_gc():
+        records: list[tuple[int, Any]] = []
+        errors: list[RecordError] = []
+        for line_no, unit in units:
+            record = parse(unit)
+            if isinstance(record, ParseError):
+                errors.append(RecordError(line_no, None, (Problem("", record.reason),)))
+            else:
+                records.append((line_no, record))
+        prepare = prepare_conversations if kind == "conversations" else prepare_signals
+        groups, rejected = prepare(records, stores, default_slug, sqlite=sqlite)
+    return PreparedChunk(dict(groups), errors + rejected, len(units), end,
+                         units[-1][0] if units else 0)  # fmt: skip
+
+
+def worker_start() -> None:
+    """A worker process only prepares chunks: it runs with the cyclic collector off and
+    sweeps young objects itself between chunks (see :func:`prepare_chunk`). With the
+    collector on, the first allocation after each chunk swept the whole prepared chunk
+    still waiting to be sent (~6 ms per 1,000 conversations, a tenth of the work)."""
+    global _IN_WORKER
+    gc.disable()
+    _IN_WORKER = True
