@@ -194,3 +194,38 @@ def test_serve_answers_on_loopback(initialised: str, workers: str) -> None:
     finally:
         proc.terminate()
         proc.wait(15)
+
+
+HEAVY = ("scipy", "sklearn", "numpy", "sqlalchemy", "alembic", "fastapi", "torch")
+
+
+def _modules_after(statement: str) -> list[str]:
+    code = f"import sys; {statement}; print(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return out.stdout.split()
+
+
+def test_cli_module_loads_commands_on_first_use() -> None:
+    """`import shopcoach.cli` (what the console script, and every import worker it spawns,
+    runs first) loads no heavy library; a command's module loads when it runs."""
+    assert _modules_after("import shopcoach.cli") == []
+    assert _modules_after("import shopcoach.capture.chunks") == []  # an import worker's needs
+
+
+def test_every_command_is_listed_and_loads() -> None:
+    from shopcoach.cli import COMMANDS, GROUPS, load_command
+
+    result = runner.invoke(app, ["--help"], catch_exceptions=False)
+    assert result.exit_code == 0
+    listed = [line.split()[1] for line in result.output.splitlines() if line.startswith("│ ")]
+    assert [n for n in listed if n in COMMANDS or n in GROUPS] == [*COMMANDS, *GROUPS]
+    for name in [*COMMANDS, *GROUPS]:
+        assert load_command(name).name == name
+        sub = runner.invoke(app, [name, "--help"], catch_exceptions=False)
+        assert sub.exit_code == 0 and "Usage" in sub.output, (name, sub.output)
+
+
+def test_a_mistyped_command_suggests_one_not_yet_loaded() -> None:
+    result = runner.invoke(app, ["ingst"])
+    assert result.exit_code == 2
+    assert "Did you mean 'ingest'" in result.output

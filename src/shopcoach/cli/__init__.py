@@ -6,22 +6,90 @@ Rich. Domain errors become a red message plus a hint and exit code 1 (see ``main
 
 from __future__ import annotations
 
+import difflib
+import importlib
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
-from shopcoach.cli import agent, capture, db, intents, kb, keys, orders, search, stores
-from shopcoach.cli import alerts as alerts_cli
-from shopcoach.cli import demo as demo_cli
-from shopcoach.cli import drift as drift_cli
-from shopcoach.cli import metrics as metrics_cli
-from shopcoach.cli import review as review_cli
-from shopcoach.cli import score as score_cli
-from shopcoach.cli import weekly as weekly_cli
-from shopcoach.cli.common import console, err_console, state
 from shopcoach.errors import ShopcoachError
+
+# Command name -> (module, attribute): a Typer sub-app, or a function for a single command.
+# Modules load when their command runs, so `shopcoach ingest …` does not import the drift
+# statistics or the agent, and neither do the import's worker processes, which run the
+# console script again when they start (multiprocessing's spawn).
+GROUPS = {
+    "db": ("shopcoach.cli.db", "app"),
+    "stores": ("shopcoach.cli.stores", "app"),
+    "keys": ("shopcoach.cli.keys", "app"),
+    "ingest": ("shopcoach.cli.capture", "ingest_app"),
+    "kb": ("shopcoach.cli.kb", "app"),
+    "agent": ("shopcoach.cli.agent", "app"),
+    "intents": ("shopcoach.cli.intents", "app"),
+    "orders": ("shopcoach.cli.orders", "app"),
+    "search": ("shopcoach.cli.search", "app"),
+    "review": ("shopcoach.cli.weekly", "app"),
+    "fix": ("shopcoach.cli.review", "fix_app"),
+    "dials": ("shopcoach.cli.review", "dials_app"),
+    "score": ("shopcoach.cli.score", "app"),
+    "drift": ("shopcoach.cli.drift", "app"),
+    "metrics": ("shopcoach.cli.metrics", "app"),
+    "alerts": ("shopcoach.cli.alerts", "app"),
+}
+COMMANDS = {
+    "chat": ("shopcoach.cli.agent", "chat"),
+    "init": ("shopcoach.cli.db", "init"),
+    "demo": ("shopcoach.cli.demo", "demo"),
+    "stats": ("shopcoach.cli.capture", "stats"),
+    "show": ("shopcoach.cli.capture", "show"),
+    "serve": ("shopcoach.cli.capture", "serve"),
+    "audit": ("shopcoach.cli.keys", "audit_log"),
+}
+
+
+def load_command(name: str) -> Any:
+    """The click command for ``name`` (Typer's own click), importing its module."""
+    if name in GROUPS:
+        module, attr = GROUPS[name]
+        group = typer.main.get_group(getattr(importlib.import_module(module), attr))
+        group.name = name
+        return group
+    module, attr = COMMANDS[name]
+    single = typer.Typer(add_completion=False)
+    single.command(name)(getattr(importlib.import_module(module), attr))
+    command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class LazyGroup(TyperGroup):
+    """The root command: subcommands are loaded on first use (see ``GROUPS``)."""
+
+    def list_commands(self, ctx: Any) -> list[str]:  # single commands first, as registered
+        return list(dict.fromkeys([*super().list_commands(ctx), *COMMANDS, *GROUPS]))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and (cmd_name in GROUPS or cmd_name in COMMANDS):
+            command = load_command(cmd_name)
+            self.add_command(command, cmd_name)
+        return command
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except Exception as exc:  # click's UsageError; suggest from every command, loaded or not
+            message = getattr(exc, "message", "")
+            if args and message.startswith("No such command") and "Did you mean" not in message:
+                matches = difflib.get_close_matches(args[0], self.list_commands(ctx))
+                if matches:
+                    names = ", ".join(map(repr, matches))
+                    exc.message = f"{message.rstrip('.')}. Did you mean {names}?"  # type: ignore[attr-defined]
+            raise
+
 
 app = typer.Typer(
     name="shopcoach",
@@ -29,6 +97,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=LazyGroup,
 )
 
 
@@ -54,33 +123,10 @@ def _global(
         ),
     ] = None,
 ) -> None:
+    from shopcoach.cli.common import state
+
     state.overrides = {"database_url": database_url, "home": home}
     state.ctx = ctx
-
-
-app.add_typer(db.app, name="db")
-app.add_typer(stores.app, name="stores")
-app.add_typer(keys.app, name="keys")
-app.add_typer(capture.ingest_app, name="ingest")
-app.add_typer(kb.app, name="kb")
-app.add_typer(agent.app, name="agent")
-app.add_typer(intents.app, name="intents")
-app.add_typer(orders.app, name="orders")
-app.add_typer(search.app, name="search")
-app.add_typer(weekly_cli.app, name="review")
-app.add_typer(review_cli.fix_app, name="fix")
-app.add_typer(review_cli.dials_app, name="dials")
-app.add_typer(score_cli.app, name="score")
-app.add_typer(drift_cli.app, name="drift")
-app.add_typer(metrics_cli.app, name="metrics")
-app.add_typer(alerts_cli.app, name="alerts")
-app.command("chat")(agent.chat)
-app.command("init")(db.init)
-app.command("demo")(demo_cli.demo)
-app.command("stats")(capture.stats)
-app.command("show")(capture.show)
-app.command("serve")(capture.serve)
-app.command("audit")(keys.audit_log)
 
 
 def main() -> None:
@@ -88,10 +134,20 @@ def main() -> None:
     try:
         app()
     except ShopcoachError as exc:
+        from shopcoach.cli.common import err_console
+
         err_console.print(f"[bold red]Error:[/] {exc.message}")
         if exc.hint:
             err_console.print(f"[yellow]Hint:[/] {exc.hint}")
         sys.exit(1)
 
 
-__all__ = ["app", "console", "main"]
+def __getattr__(name: str) -> Any:
+    if name == "console":  # re-exported, loaded on first use
+        from shopcoach.cli.common import console
+
+        return console
+    raise AttributeError(name)
+
+
+__all__ = ["app", "console", "load_command", "main"]
