@@ -199,7 +199,7 @@ def import_file(
                 pending.append((prepare_chunk(*job(units, end)), last))
             else:
                 pending.append((pool.submit(prepare_chunk, *job(units, end)), last))
-            while len(pending) > (0 if last else workers):
+            while len(pending) > (0 if last else 2 * workers):
                 item, is_last = pending.popleft()
                 commit(item if isinstance(item, PreparedChunk) else item.result(), finished=is_last)
             if number % GC_EVERY_CHUNKS == 0:

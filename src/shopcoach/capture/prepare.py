@@ -25,9 +25,10 @@ from shopcoach.store.records import Store
 
 class PreparedConversation(NamedTuple):
     """A conversation ready to write. ``head``/``tail`` are the encoded conversation row
-    around ``agent_version_id`` (resolved at write time); message rows lack only the
-    conversation id. A named tuple, not a dataclass: worker processes send thousands of
-    these per chunk, and tuples pickle and unpickle at about half the cost."""
+    around ``agent_version_id`` (resolved at write time). Message rows are lists whose
+    first item, the conversation id, the writer fills in. A named tuple, not a dataclass:
+    worker processes send thousands of these per chunk, and tuples pickle and unpickle at
+    about half the cost."""
 
     position: int  # in the batch, or the file line
     external_id: str
@@ -35,7 +36,7 @@ class PreparedConversation(NamedTuple):
     agent_version: str | None
     head: tuple[Any, ...]
     tail: tuple[Any, ...]
-    messages: tuple[tuple[Any, ...], ...]
+    messages: list[list[Any]]
 
 
 class PreparedSignal(NamedTuple):
@@ -154,21 +155,22 @@ def _conversation(index: int, model: ConversationIn, raw: Any, ctx: _StoreContex
     store, redact = ctx.store, ctx.redactor.redact
     aware, json = ctx.enc.aware, ctx.enc.json
     digest = content_hash(raw, ctx.policy)
-    messages = []
+    messages: list[list[Any]] = []
+    append = messages.append
     started = last = aware(model.started_at, raw.get("started_at"))
     raw_messages = raw["messages"]
     for seq, msg in enumerate(model.messages):
-        redacted = redact(msg.text)
+        text, counts = redact(msg.text)
         if msg.sent_at is not None:
             last = aware(msg.sent_at, raw_messages[seq].get("sent_at"))
-        messages.append((
-            seq, msg.role._value_, redacted.text, last, msg.latency_ms,
+        append([
+            None, seq, msg.role._value_, text, last, msg.latency_ms,
             _CITATIONS.dump_json(msg.citations, exclude_none=True).decode()
             if msg.citations else None,
             json([t.model_dump(exclude_none=True) for t in msg.tool_calls])
             if msg.tool_calls else None,
-            json(redacted.counts) if redacted.counts else None,
-        ))  # fmt: skip
+            json(counts) if counts else None,
+        ])  # fmt: skip
     head = (
         store.id, model.external_id, model.channel._value_,
         customer_hash(store.customer_salt, model.customer_id), started,
@@ -177,11 +179,12 @@ def _conversation(index: int, model: ConversationIn, raw: Any, ctx: _StoreContex
     )  # fmt: skip
     tail = (
         model.intent, model.confidence, model.outcome._value_ if model.outcome else None,
-        model.csat, model.language, json(model.tags), json(model.metadata),
+        model.csat, model.language, json(model.tags) if model.tags else "[]",
+        json(model.metadata) if model.metadata else "{}",
         len(model.messages), digest,
     )  # fmt: skip
     return PreparedConversation(
-        index, model.external_id, digest, model.agent_version, head, tail, tuple(messages)
+        index, model.external_id, digest, model.agent_version, head, tail, messages
     )
 
 

@@ -196,7 +196,12 @@ def write_conversations(
         ids.update({p.external_id: cid for cid, p in changed})
         result.updated += len(changed)
     by_ext = {p.external_id: p for p in new} | {p.external_id: p for _, p in changed}
-    message_rows = [(conv_id, *m) for ext, conv_id in ids.items() for m in by_ext[ext].messages]
+    message_rows = []
+    for ext, conv_id in ids.items():
+        rows = by_ext[ext].messages
+        for m in rows:
+            m[0] = conv_id
+        message_rows += rows
     insert_rows(conn, messages, MESSAGE_COLUMNS, message_rows)
     _link_signals(conn, store_id, list(ids))
 

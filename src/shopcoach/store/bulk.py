@@ -66,9 +66,10 @@ class Encoder:
 
 
 def insert_rows(
-    conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
-    """Insert ``rows`` (tuples in ``columns`` order, driver-encoded) as fast as the driver can."""
+    """Insert ``rows`` (sequences in ``columns`` order, driver-encoded) as fast as the driver
+    can, on the connection's driver connection, inside its open transaction."""
     if not rows:
         return
     cols = ", ".join(columns)
@@ -79,7 +80,8 @@ def insert_rows(
                 copy.write_row(row)
         return
     marks = ", ".join(["?"] * len(columns))
-    conn.exec_driver_sql(f"INSERT INTO {table.name} ({cols}) VALUES ({marks})", list(rows))
+    dbapi = conn.connection.dbapi_connection  # sqlite3: executemany takes lists as well
+    dbapi.executemany(f"INSERT INTO {table.name} ({cols}) VALUES ({marks})", rows)
 
 
 def insert_new_returning(
