@@ -103,3 +103,39 @@ def test_killed_import_resumes_and_stores_every_record_once(
     assert rerun.returncode == 0, rerun.stderr
     assert "Resumed after line" in rerun.stdout
     assert counts(db) == (n, 3 * n, n)
+
+
+def test_jsonl_chunks_count_every_line_and_skip_blank_ones(tmp_path: Path) -> None:
+    """The reading process cuts lines into chunks; workers number the records by their
+    physical line (blank lines count, CRLF and a missing final newline are fine)."""
+    from shopcoach.capture.importers import get_format
+
+    data = b'{"a":1}\n\n  \n{"b":2}\r\n{"c":3}'
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(data)
+    jsonl = get_format("jsonl")
+    with path.open("rb") as fh:
+        fh.seek(0)
+        raws = list(jsonl.split(fh, 0, 2))
+    assert [(r.first_line, r.last_line) for r in raws] == [(0, 2), (2, 4), (4, 5)]
+    assert [r.end for r in raws] == [9, 21, len(data)]
+    assert b"".join(r.payload for r in raws) == data
+    units = [u for r in raws for u in jsonl.units(r.payload, r.first_line)]
+    assert [n for n, _ in units] == [1, 4, 5]
+    assert [jsonl.parse(u) for _, u in units] == [{"a": 1}, {"b": 2}, {"c": 3}]
+    with path.open("rb") as fh:  # resuming mid-file continues the numbering
+        fh.seek(9)
+        resumed = list(jsonl.split(fh, 2, 10))
+    assert [n for n, _ in jsonl.units(resumed[0].payload, resumed[0].first_line)] == [4, 5]
+    assert resumed[0].end == len(data)
+
+
+def test_blank_lines_and_rejects_keep_their_line_numbers(
+    db: Database, store: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "gaps.jsonl"
+    good = orjson.dumps(conversation("g-1"))
+    path.write_bytes(good + b"\n\n\n{bad json\n" + orjson.dumps(conversation("g-2")) + b"\n\n")
+    report = import_file(db, path, "conversations", store.slug, chunk_size=2, workers=0)
+    assert report.result.created == 2 and report.lines == 6
+    assert [(e.index, e.field) for e in report.result.rejected] == [(4, "")]

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from shopcoach.capture.importers import ParseError, get_format
+from shopcoach.capture.importers import ParseError, RawChunk, get_format
 from shopcoach.capture.prepare import prepare_conversations, prepare_signals
 from shopcoach.capture.validate import Problem, RecordError
 from shopcoach.store.bulk import paused_gc
@@ -35,14 +35,16 @@ class PreparedChunk:
 
 
 def prepare_chunk(
-    kind: Kind, fmt: str, units: list[tuple[int, bytes]], stores: Mapping[str, Store],
-    default_slug: str, sqlite: bool, end: int,
+    kind: Kind, fmt: str, raw: RawChunk, stores: Mapping[str, Store], default_slug: str,
+    sqlite: bool,
 ) -> PreparedChunk:  # fmt: skip
-    """Parse and prepare one chunk. Pure; runs in a worker process or in-process."""
-    parse = get_format(fmt).parse
+    """Expand, parse and prepare one chunk. Pure; runs in a worker process or in-process."""
+    file_format = get_format(fmt)
+    parse = file_format.parse
     if _IN_WORKER:  # the collector is off in workers: sweep young objects now, while
         gc.collect(1)  # the previous chunk is sent and gone, so little is alive
     with paused_gc():
+        units = file_format.units(raw.payload, raw.first_line)
         records: list[tuple[int, Any]] = []
         errors: list[RecordError] = []
         for line_no, unit in units:
@@ -53,8 +55,7 @@ def prepare_chunk(
                 records.append((line_no, record))
         prepare = prepare_conversations if kind == "conversations" else prepare_signals
         groups, rejected = prepare(records, stores, default_slug, sqlite=sqlite)
-    return PreparedChunk(dict(groups), errors + rejected, len(units), end,
-                         units[-1][0] if units else 0)  # fmt: skip
+    return PreparedChunk(dict(groups), errors + rejected, len(units), raw.end, raw.last_line)
 
 
 def worker_start() -> None:

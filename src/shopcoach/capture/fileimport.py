@@ -31,7 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from shopcoach.capture.chunks import Kind, PreparedChunk, prepare_chunk, worker_start
-from shopcoach.capture.importers import get_format
+from shopcoach.capture.importers import RawChunk, get_format
 from shopcoach.capture.validate import RecordError
 from shopcoach.capture.writer import IngestResult, write_conversations, write_signals
 from shopcoach.errors import ValidationFailed
@@ -172,21 +172,18 @@ def import_file(
         if on_progress:
             on_progress(chunk.end, total_bytes, run)
 
-    def chunks(fh: Any) -> Iterator[tuple[list[tuple[int, bytes]], int, bool]]:
-        """(units, end offset, is_last); the last chunk (maybe empty) finishes the import."""
-        units: list[tuple[int, bytes]] = []
-        end = end_of_previous = offset
-        # A full chunk is yielded when the next unit arrives, so the last one is known.
-        for number, end, unit in file_format.split(fh, line_no):
-            if len(units) >= chunk_size:
-                yield units, end_of_previous, False
-                units = []
-            units.append((number, unit))
-            end_of_previous = end
-        yield units, end, True
+    def chunks(fh: Any) -> Iterator[tuple[RawChunk, bool]]:
+        """(chunk, is_last); the last chunk (maybe empty) finishes the import. A chunk is
+        passed on when the next one has been read, so the last one is known."""
+        previous = None
+        for raw in file_format.split(fh, line_no, chunk_size):
+            if previous is not None:
+                yield previous, False
+            previous = raw
+        yield previous or RawChunk(b"", line_no, line_no, offset), True
 
-    def job(units: list[tuple[int, bytes]], end: int) -> tuple[Any, ...]:
-        return (kind, fmt, units, stores, store.slug, sqlite, end)
+    def job(raw: RawChunk) -> tuple[Any, ...]:
+        return (kind, fmt, raw, stores, store.slug, sqlite)
 
     with (
         path.open("rb") as fh, paused_gc(), _executor(workers) as pool,
@@ -194,11 +191,11 @@ def import_file(
     ):  # fmt: skip
         fh.seek(offset)
         pending: deque[tuple[Future[PreparedChunk] | PreparedChunk, bool]] = deque()
-        for number, (units, end, last) in enumerate(chunks(fh), 1):
+        for number, (raw, last) in enumerate(chunks(fh), 1):
             if pool is None:
-                pending.append((prepare_chunk(*job(units, end)), last))
+                pending.append((prepare_chunk(*job(raw)), last))
             else:
-                pending.append((pool.submit(prepare_chunk, *job(units, end)), last))
+                pending.append((pool.submit(prepare_chunk, *job(raw)), last))
             while len(pending) > (0 if last else 2 * workers):
                 item, is_last = pending.popleft()
                 commit(item if isinstance(item, PreparedChunk) else item.result(), finished=is_last)
