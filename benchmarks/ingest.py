@@ -1,5 +1,6 @@
-"""Ingest benchmark: file import (SQLite, PostgreSQL), the HTTP batch endpoint, and a raw
-``executemany`` of the same rows for comparison. Prints figures; asserts nothing.
+"""Ingest benchmark: file import (SQLite, PostgreSQL), the whole `shopcoach ingest` command,
+the HTTP batch endpoint, and a raw ``executemany`` of the same rows for comparison. Prints
+figures; asserts nothing.
 
     .venv/bin/python benchmarks/ingest.py                # 100k conversations, 6 messages each
     .venv/bin/python benchmarks/ingest.py --n 20000 --skip-postgres
@@ -134,6 +135,22 @@ def child(args: argparse.Namespace) -> None:
             "rejected": report.rejected_total,
             "seconds": report.seconds,
         }
+    elif args.scenario == "cli":
+        # The whole command as a user runs it: interpreter start, the CLI, spawned workers.
+        script = Path(sys.executable).with_name("shopcoach")
+        command = [str(script)] if script.exists() else [sys.executable, "-m", "shopcoach"]
+        t0 = time.perf_counter()
+        out = subprocess.run(
+            [*command, "--db", args.db, "ingest", "conversations", args.file, "--json"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        report = json.loads(out.stdout)
+        largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(json.dumps({
+            "seconds": time.perf_counter() - t0, "peak_rss_mb": largest,
+            "import_seconds": report["seconds"], "created": report["created"],
+        }))  # fmt: skip
+        return
     elif args.scenario == "raw":
         extra = raw_executemany(Path(args.file), args.db)
     elif args.scenario == "http":
@@ -363,6 +380,8 @@ def main() -> None:
         def record(name: str, n: int, r: dict[str, Any]) -> None:
             rows[name] = r
             extra = "".join(f"  {k}={v:.1f}" for k, v in r.items() if k.startswith("batch_"))
+            if "import_seconds" in r:
+                extra += f"  (import alone: {n / r['import_seconds']:,.0f} conv/s)"
             print(
                 f"{name:46} {n / r['seconds']:>9,.0f} {6 * n / r['seconds']:>9,.0f} "
                 f"{r['seconds']:>8.2f} {r['peak_rss_mb']:>7.0f}MB{extra}",
@@ -401,6 +420,12 @@ def main() -> None:
                 ),
             )
         record(
+            f"CLI `shopcoach ingest`, SQLite, {default} workers",
+            args.n,
+            run_child("--scenario", "cli", "--file", str(data), "--db",
+                      fresh_db(None, tmp, "cli")),
+        )  # fmt: skip
+        record(
             "raw executemany, SQLite",
             args.n,
             run_child("--scenario", "raw", "--file", str(data), "--db", fresh_db(None, tmp, "raw")),
@@ -430,7 +455,8 @@ def main() -> None:
     ratio = best / rows["raw executemany, SQLite"]["seconds"]
     print(f"\nimport / raw executemany time ratio (SQLite, best of 0/{default} workers): "
           f"{ratio:.2f}x")
-    print("peak RSS is the main process's; worker processes are not included")
+    print("peak RSS is the main process's (workers not included); for the CLI row, the "
+          "largest process's")
 
 
 if __name__ == "__main__":
