@@ -56,15 +56,15 @@ class Settings(BaseSettings):
     import_chunk_size: int = Field(
         default=1000,
         ge=1,
-        description="Records per transaction in file imports; each committed chunk is "
-        "checkpointed so a killed import resumes after it.",
+        description="Lines (records) per transaction in file imports; each committed chunk "
+        "is checkpointed so a killed import resumes after it.",
     )
     import_workers: int | None = Field(
         default=None,
         ge=0,
         description="Worker processes that prepare (parse, validate, redact) file-import "
-        "chunks while the main process writes. Default: one per CPU core beyond the "
-        "first; 0 prepares in the main process.",
+        "chunks while the main process writes. Default: one per CPU core; 0 prepares in "
+        "the main process.",
     )
     log_level: str = Field(default="INFO", description="Python logging level for the server.")
     embedder: str = Field(

@@ -1,11 +1,11 @@
 """Streaming file import with checkpoints: constant memory, exactly-once after a crash.
 
-The file is split into chunks of ``import_chunk_size`` records. Preparing a chunk (parse,
-validate, redact, encode — ``capture/prepare.py``) is pure CPU work and runs in worker
-processes (``import_workers``); the main process writes the prepared chunks **in file
-order**, each in one transaction together with a checkpoint (byte offset, line number,
-counts). At most ``workers + 1`` chunks are in flight, so memory stays flat whatever the
-file size.
+The file is read in chunks of ``import_chunk_size`` lines. Preparing a chunk (parse,
+validate, redact, encode — ``capture/chunks.py``, ``capture/prepare.py``) is pure CPU work
+and runs in worker processes (``import_workers``); the main process writes the prepared
+chunks **in file order**, each in one transaction together with a checkpoint (byte offset,
+line number, counts). At most ``2 × workers + 1`` chunks are in flight (each worker has the
+next one queued), so memory stays flat whatever the file size.
 
 If the process dies, everything committed is kept and the next run of the same import
 resumes at the checkpoint; whatever was read after it is read again, and the idempotent
@@ -92,10 +92,9 @@ def fingerprint(path: Path) -> str:
 
 
 def default_workers() -> int:
-    """One worker per core. Preparing is the bottleneck and the writing process spends part
-    of its time waiting on the database, so the workers may share its core (measured with
-    ``benchmarks/ingest.py``, 100k conversations on 2 cores: 1 worker 3,627 conversations/s,
-    2 workers 4,716, 3 workers 5,040)."""
+    """One worker per core. Preparing takes about twice the CPU of writing, so the workers
+    share the writing process's core (measured on 2 cores, 100k conversations, 2026-11-30:
+    1 worker 14,730 conversations/s, 2 workers 18,500, 3 workers 17,900)."""
     return max(1, os.cpu_count() or 1)
 
 
