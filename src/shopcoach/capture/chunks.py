@@ -8,7 +8,7 @@ around the import loop: a worker's start-up is paid once per import and per work
 from __future__ import annotations
 
 import gc
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -43,19 +43,21 @@ def prepare_chunk(
     parse = file_format.parse
     if _IN_WORKER:  # the collector is off in workers: sweep young objects now, while
         gc.collect(1)  # the previous chunk is sent and gone, so little is alive
-    with paused_gc():
-        units = file_format.units(raw.payload, raw.first_line)
-        records: list[tuple[int, Any]] = []
-        errors: list[RecordError] = []
+    units = file_format.units(raw.payload, raw.first_line)
+    errors: list[RecordError] = []
+
+    def records() -> Iterator[tuple[int, Any]]:  # parsed one at a time, as prepare asks
         for line_no, unit in units:
             record = parse(unit)
             if isinstance(record, ParseError):
                 errors.append(RecordError(line_no, None, (Problem("", record.reason),)))
             else:
-                records.append((line_no, record))
+                yield line_no, record
+
+    with paused_gc():
         prepare = prepare_conversations if kind == "conversations" else prepare_signals
-        groups, rejected = prepare(records, stores, default_slug, sqlite=sqlite)
-    return PreparedChunk(dict(groups), errors + rejected, len(units), raw.end, raw.last_line)
+        groups, rejected = prepare(records(), stores, default_slug, sqlite=sqlite)
+    return PreparedChunk(groups, errors + rejected, len(units), raw.end, raw.last_line)
 
 
 def worker_start() -> None:

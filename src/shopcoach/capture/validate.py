@@ -94,6 +94,16 @@ def _external_id(raw: Any) -> str | None:
     return None
 
 
+def validate_one(index: int, raw: Any, model: type[M]) -> M | RecordError:
+    """Validate one raw record: the model, or why it was rejected."""
+    if not isinstance(raw, dict):
+        return RecordError(index, None, (Problem("", "each record must be a JSON object"),))
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        return RecordError(index, _external_id(raw), problems_from(exc))
+
+
 def validate_records(
     items: Iterable[tuple[int, Any]], model: type[M]
 ) -> tuple[list[tuple[int, M, Any]], list[RecordError]]:
@@ -101,13 +111,9 @@ def validate_records(
     good: list[tuple[int, M, Any]] = []
     bad: list[RecordError] = []
     for index, raw in items:
-        if not isinstance(raw, dict):
-            bad.append(
-                RecordError(index, None, (Problem("", "each record must be a JSON object"),))
-            )
-            continue
-        try:
-            good.append((index, model.model_validate(raw), raw))
-        except ValidationError as exc:
-            bad.append(RecordError(index, _external_id(raw), problems_from(exc)))
+        checked = validate_one(index, raw, model)
+        if isinstance(checked, RecordError):
+            bad.append(checked)
+        else:
+            good.append((index, checked, raw))
     return good, bad
