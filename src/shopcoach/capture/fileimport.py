@@ -92,9 +92,9 @@ def fingerprint(path: Path) -> str:
 
 
 def default_workers() -> int:
-    """One worker per core. Preparing takes about twice the CPU of writing, so the workers
-    share the writing process's core (measured on 2 cores, 100k conversations, 2026-11-30:
-    1 worker 14,730 conversations/s, 2 workers 18,500, 3 workers 17,900)."""
+    """One worker per core. Preparing takes more CPU than writing, so the workers share the
+    writing process's core (measured on 2 cores, 100k conversations, 2026-11-30: 1 worker
+    17,200 conversations/s, 2 workers 19,900-21,000, 3 workers 18,500-19,600)."""
     return max(1, os.cpu_count() or 1)
 
 
