@@ -26,18 +26,18 @@ M = TypeVar("M", ConversationIn, SignalIn)
 
 
 class PreparedConversation(NamedTuple):
-    """A conversation ready to write. ``head``/``tail`` are the encoded conversation row
-    around ``agent_version_id`` (resolved at write time). Message rows are lists whose
-    first item, the conversation id, the writer fills in. A named tuple, not a dataclass:
-    worker processes send thousands of these per chunk, and tuples pickle and unpickle at
-    about half the cost."""
+    """A conversation ready to write. ``row`` is the encoded conversation row in
+    ``CONVERSATION_COLUMNS`` order; the message rows are in ``MESSAGE_COLUMNS`` order. Both
+    are lists whose few unknown items (``agent_version_id``, the times of writing, the
+    messages' conversation id) the writer fills in. A named tuple of lists, not a
+    dataclass of tuples: worker processes send thousands of these per chunk, and this
+    pickles and unpickles at about half the cost."""
 
     position: int  # in the batch, or the file line
     external_id: str
     digest: str
     agent_version: str | None
-    head: tuple[Any, ...]
-    tail: tuple[Any, ...]
+    row: list[Any]
     messages: list[list[Any]]
 
 
@@ -173,8 +173,8 @@ _CITATIONS = TypeAdapter(list[Citation])
 def _conversation(index: int, model: ConversationIn, raw: Any, ctx: _StoreContext
                   ) -> PreparedConversation:  # fmt: skip
     # The hot loop of every import (~30 µs per six-message conversation), so it avoids
-    # per-message Python-level work where it can (enum ``_value_``, one serializer call for citations,
-    # timestamps re-spelled from the validated text — see Encoder.aware).
+    # per-message Python-level work where it can (enum ``_value_``, one serializer call
+    # for citations, timestamps re-spelled from the validated text: Encoder.aware).
     store, redact = ctx.store, ctx.redactor.redact
     aware, json = ctx.enc.aware, ctx.enc.json
     digest = content_hash(raw, ctx.policy)
@@ -194,20 +194,18 @@ def _conversation(index: int, model: ConversationIn, raw: Any, ctx: _StoreContex
             if msg.tool_calls else None,
             json(counts) if counts else None,
         ])  # fmt: skip
-    head = (
+    row = [
         store.id, model.external_id, model.channel._value_,
         customer_hash(store.customer_salt, model.customer_id), started,
         aware(model.ended_at, raw.get("ended_at")) if model.ended_at else None,
-        model.handled_by._value_,
-    )  # fmt: skip
-    tail = (
+        model.handled_by._value_, None,  # agent_version_id
         model.intent, model.confidence, model.outcome._value_ if model.outcome else None,
         model.csat, model.language, json(model.tags) if model.tags else "[]",
         json(model.metadata) if model.metadata else "{}",
-        len(model.messages), digest,
-    )  # fmt: skip
+        len(model.messages), digest, None, None,  # ingested_at, updated_at
+    ]  # fmt: skip
     return PreparedConversation(
-        index, model.external_id, digest, model.agent_version, head, tail, messages
+        index, model.external_id, digest, model.agent_version, row, messages
     )
 
 

@@ -35,6 +35,8 @@ from shopcoach.store.sql import in_chunks, insert_for, member_of, one_of, utcnow
 from shopcoach.store.tables import agent_versions, conversations, messages, signals
 from shopcoach.stores import Store, find_stores
 
+_VERSION_AT = CONVERSATION_COLUMNS.index("agent_version_id")
+
 
 @dataclass
 class IngestResult:
@@ -179,8 +181,11 @@ def write_conversations(
     versions = _agent_version_ids(conn, store_id, labels)
     now = Encoder(conn.dialect.name == "sqlite").time(utcnow())
 
-    def row(p: PreparedConversation) -> tuple[Any, ...]:
-        return (*p.head, versions.get(p.agent_version or ""), *p.tail, now, now)
+    def row(p: PreparedConversation) -> list[Any]:
+        r = p.row
+        r[_VERSION_AT] = versions.get(p.agent_version or "")
+        r[-2] = r[-1] = now  # ingested_at, updated_at
+        return r
 
     ids: dict[str, int] = {}
     if new:
@@ -206,7 +211,7 @@ def write_conversations(
     _link_signals(conn, store_id, list(ids))
 
 
-def _replace(conn: sa.Connection, rows: list[tuple[int, tuple[Any, ...]]]) -> None:
+def _replace(conn: sa.Connection, rows: list[tuple[int, list[Any]]]) -> None:
     """Overwrite changed conversations (keeping ingested_at) and drop their old messages."""
     cols = [c for c in CONVERSATION_COLUMNS if c not in ("store_id", "external_id",
                                                          "ingested_at")]  # fmt: skip

@@ -88,7 +88,7 @@ def insert_new_returning(
     conn: sa.Connection,
     table: sa.Table,
     columns: Sequence[str],
-    rows: Sequence[tuple[Any, ...]],
+    rows: Sequence[Sequence[Any]],
     conflict: Sequence[str],
     returning: Sequence[str],
 ) -> list[Sequence[Any]]:
