@@ -99,6 +99,13 @@ def build(n: int, seed: int) -> tuple[list[str], list[bool]]:
     return texts, has_pii
 
 
+PATHOLOGICAL = {  # long runs that could make a badly written pattern backtrack
+    '"1 " x 10k': "1 " * 10_000, '"a@" x 10k': "a@" * 10_000,
+    '"a" x 20k + "@"': "a" * 20_000 + "@", '"1-" x 10k': "1-" * 10_000,
+    '"12 Main " x 2.5k': "12 Main " * 2_500, '"(" x 10k + "5" x 10k': "(" * 10_000 + "5" * 10_000,
+}  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200_000, help="number of messages")
@@ -139,6 +146,9 @@ def main() -> None:
         )
     print(f"peak memory:     {peak / 1024:.0f} KiB while redacting 20,000 messages (tracemalloc)")
     print(f"calibration:     a 100-step Python loop takes {loop * 1e6:.2f} µs on this machine")
+    for label, text in PATHOLOGICAL.items():  # the inputs tests/test_redaction.py guards
+        best = min(timeit.repeat(lambda t=text: redact(t), number=1, repeat=5))
+        print(f"adversarial:     {label:<22} {len(text):>6,} chars  {best * 1000:7.2f} ms")
 
 
 if __name__ == "__main__":
