@@ -16,7 +16,7 @@ from typing import Any, NamedTuple, TypeVar
 import orjson
 from pydantic import TypeAdapter
 
-from shopcoach.capture.schema import Citation, ConversationIn, SignalIn, utc
+from shopcoach.capture.schema import Citation, ConversationIn, SignalIn
 from shopcoach.capture.validate import Problem, RecordError, validate_one
 from shopcoach.redaction import redactor_for
 from shopcoach.store.bulk import Encoder
@@ -226,7 +226,7 @@ def prepare_signals(
         sid = store.id
         out.setdefault(sid, []).append(PreparedSignal(
             index, (ext := m.derived_external_id()), m.conversation_id,
-            (sid, ext, m.type.value, m.value, enc.time(utc(m.occurred_at)), m.conversation_id),
+            (sid, ext, m.type.value, m.value, enc.aware(m.occurred_at), m.conversation_id),
             (m.message_index, m.source, enc.json(m.context)),
         ))  # fmt: skip
     return out, errors
